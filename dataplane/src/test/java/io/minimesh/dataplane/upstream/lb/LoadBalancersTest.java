@@ -197,17 +197,7 @@ class LoadBalancersTest {
   class RingHash {
     @Test
     void sameHashSameHostAcrossInstancesAndSpreadsKeys() {
-      LoadBalancer one = lb(cluster(LbPolicy.RING_HASH), abc(), 1);
-      LoadBalancer two = lb(cluster(LbPolicy.RING_HASH), abc(), 2);
-      Map<String, Integer> counts = new HashMap<>();
-      SplittableRandom keys = new SplittableRandom(9);
-      for (int i = 0; i < 9_000; i++) {
-        long key = keys.nextLong();
-        LbHost h = one.pick(hashed(key));
-        assertThat(one.pick(hashed(key))).isSameAs(h);
-        assertThat(two.pick(hashed(key)).toString()).isEqualTo(h.toString());
-        counts.merge(h.toString(), 1, Integer::sum);
-      }
+      Map<String, Integer> counts = assertStickyAcrossInstances(LbPolicy.RING_HASH, 9_000);
       assertThat(counts.values()).allSatisfy(c -> assertThat(c).isBetween(2_400, 3_600));
     }
 
@@ -218,14 +208,7 @@ class LoadBalancersTest {
 
     @Test
     void weights123WithinTolerance() {
-      LoadBalancer lb = lb(LbPolicy.RING_HASH, weighted123());
-      Map<String, Integer> counts = new HashMap<>();
-      SplittableRandom keys = new SplittableRandom(5);
-      for (int i = 0; i < 60_000; i++) {
-        counts.merge(lb.pick(hashed(keys.nextLong())).toString(), 1, Integer::sum);
-      }
-      assertThat(counts.get("a") / 60_000.0).isCloseTo(1 / 6.0, within(0.04));
-      assertThat(counts.get("c") / 60_000.0).isCloseTo(3 / 6.0, within(0.04));
+      assertHashedShares(lb(LbPolicy.RING_HASH, weighted123()), 0.04);
     }
 
     @Test
@@ -249,17 +232,7 @@ class LoadBalancersTest {
   class Maglev {
     @Test
     void sameHashSameHostAcrossInstancesAndEvenSpread() {
-      LoadBalancer one = lb(cluster(LbPolicy.MAGLEV), abc(), 1);
-      LoadBalancer two = lb(cluster(LbPolicy.MAGLEV), abc(), 2);
-      Map<String, Integer> counts = new HashMap<>();
-      SplittableRandom keys = new SplittableRandom(11);
-      for (int i = 0; i < 9_000; i++) {
-        long key = keys.nextLong();
-        LbHost h = one.pick(hashed(key));
-        assertThat(one.pick(hashed(key))).isSameAs(h);
-        assertThat(two.pick(hashed(key)).toString()).isEqualTo(h.toString());
-        counts.merge(h.toString(), 1, Integer::sum);
-      }
+      Map<String, Integer> counts = assertStickyAcrossInstances(LbPolicy.MAGLEV, 9_000);
       assertThat(counts.values()).allSatisfy(c -> assertThat(c).isBetween(2_700, 3_300));
     }
 
@@ -270,15 +243,7 @@ class LoadBalancersTest {
 
     @Test
     void weights123WithinTolerance() {
-      LoadBalancer lb = lb(LbPolicy.MAGLEV, weighted123());
-      Map<String, Integer> counts = new HashMap<>();
-      SplittableRandom keys = new SplittableRandom(5);
-      for (int i = 0; i < 60_000; i++) {
-        counts.merge(lb.pick(hashed(keys.nextLong())).toString(), 1, Integer::sum);
-      }
-      assertThat(counts.get("a") / 60_000.0).isCloseTo(1 / 6.0, within(0.02));
-      assertThat(counts.get("b") / 60_000.0).isCloseTo(2 / 6.0, within(0.02));
-      assertThat(counts.get("c") / 60_000.0).isCloseTo(3 / 6.0, within(0.02));
+      assertHashedShares(lb(LbPolicy.MAGLEV, weighted123()), 0.02);
     }
 
     @Test
@@ -293,6 +258,34 @@ class LoadBalancersTest {
           .setMaglevLbConfig(MaglevLbConfig.newBuilder().setTableSize(251)).build();
       assertThat(count(lb(ok, abc(), 1), 300)).containsOnlyKeys("a", "b", "c");
     }
+  }
+
+  /** Picks keys twice on one instance and once on another: always the same host. */
+  static Map<String, Integer> assertStickyAcrossInstances(LbPolicy policy, int keyCount) {
+    LoadBalancer one = lb(cluster(policy), abc(), 1);
+    LoadBalancer two = lb(cluster(policy), abc(), 2);
+    Map<String, Integer> counts = new HashMap<>();
+    SplittableRandom keys = new SplittableRandom(9);
+    for (int i = 0; i < keyCount; i++) {
+      long key = keys.nextLong();
+      LbHost h = one.pick(hashed(key));
+      assertThat(one.pick(hashed(key))).isSameAs(h);
+      assertThat(two.pick(hashed(key)).toString()).isEqualTo(h.toString());
+      counts.merge(h.toString(), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  /** Random keys over hosts a, b, c weighted 1:2:3. */
+  static void assertHashedShares(LoadBalancer lb, double tolerance) {
+    Map<String, Integer> counts = new HashMap<>();
+    SplittableRandom keys = new SplittableRandom(5);
+    for (int i = 0; i < 60_000; i++) {
+      counts.merge(lb.pick(hashed(keys.nextLong())).toString(), 1, Integer::sum);
+    }
+    assertThat(counts.get("a") / 60_000.0).isCloseTo(1 / 6.0, within(tolerance));
+    assertThat(counts.get("b") / 60_000.0).isCloseTo(2 / 6.0, within(tolerance));
+    assertThat(counts.get("c") / 60_000.0).isCloseTo(3 / 6.0, within(tolerance));
   }
 
   static void assertMinimalDisruption(Cluster cluster, double minStayShare) {
