@@ -18,9 +18,10 @@ final class MaglevPicker extends Picker {
   MaglevPicker(LbHost[] hosts, double[] weights, int tableSize, RandomGenerator random) {
     super(hosts, random);
     int n = hosts.length;
-    long[] offset = new long[n];
-    long[] skip = new long[n];
-    long[] next = new long[n];
+    // pos[i] walks host i's permutation offset, offset+skip, offset+2·skip, … (mod M), stepped by
+    // addition instead of a multiply and modulo per probe.
+    int[] pos = new int[n];
+    int[] skip = new int[n];
     double[] target = new double[n];
     double max = 0;
     for (double w : weights) {
@@ -29,8 +30,8 @@ final class MaglevPicker extends Picker {
     double[] norm = new double[n];
     for (int i = 0; i < n; i++) {
       String key = hosts[i].hashKey();
-      offset[i] = Long.remainderUnsigned(XxHash64.hash(key, 0), tableSize);
-      skip[i] = Long.remainderUnsigned(XxHash64.hash(key, 1), tableSize - 1) + 1;
+      pos[i] = (int) Long.remainderUnsigned(XxHash64.hash(key, 0), tableSize);
+      skip[i] = (int) Long.remainderUnsigned(XxHash64.hash(key, 1), tableSize - 1) + 1;
       norm[i] = weights[i] / max;
     }
     table = new int[tableSize];
@@ -44,16 +45,20 @@ final class MaglevPicker extends Picker {
           continue;
         }
         target[i] += 1.0;
-        int c = (int) ((offset[i] + skip[i] * next[i]) % tableSize);
+        int c = pos[i];
         while (table[c] >= 0) {
-          next[i]++;
-          c = (int) ((offset[i] + skip[i] * next[i]) % tableSize);
+          c = advance(c, skip[i], tableSize);
         }
         table[c] = i;
-        next[i]++;
+        pos[i] = advance(c, skip[i], tableSize);
         filled++;
       }
     }
+  }
+
+  private static int advance(int c, int skip, int size) {
+    int next = c + skip; // both < size <= 5000011: no overflow
+    return next >= size ? next - size : next;
   }
 
   @Override
