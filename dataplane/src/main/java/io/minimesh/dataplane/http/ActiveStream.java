@@ -554,7 +554,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
           }
         }
         if (perTryTimer != null) perTryTimer.cancel(false);
-        sendUpstreamHeaders(r);
+        ChannelFuture hf = sendUpstreamHeaders(r);
         if (r instanceof FullHttpResponse full) {
           respTrailers = full.trailingHeaders();
           bytesSent += full.content().readableBytes();
@@ -563,6 +563,11 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
           complete(false);
           return;
         }
+        hf.addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess() && !abandoned) stream.read();
+                });
         return;
       }
       HttpContent c = (HttpContent) msg;
@@ -620,7 +625,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     }
   }
 
-  private void sendUpstreamHeaders(HttpResponse r) {
+  private ChannelFuture sendUpstreamHeaders(HttpResponse r) {
     responseStarted = true;
     status = r.status().code();
     HttpHeaders h = r.headers();
@@ -644,7 +649,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     }
     finishHeaders(h);
     respHeaders = h;
-    if (!(r instanceof FullHttpResponse)) down.write(r);
+    return r instanceof FullHttpResponse ? null : down.write(r);
   }
 
   private boolean bodyAllowed() {
