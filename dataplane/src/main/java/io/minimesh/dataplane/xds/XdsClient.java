@@ -21,6 +21,7 @@ import io.minimesh.api.xds.v1.RouteConfiguration;
 import io.minimesh.api.xds.v1.Secret;
 import io.minimesh.api.xds.v1.SocketAddress;
 import io.minimesh.api.xds.v1.Status;
+import io.minimesh.dataplane.admin.XdsStatusSource;
 import io.minimesh.dataplane.config.ConfigApplier;
 import io.minimesh.dataplane.config.ConfigSnapshot;
 import io.minimesh.dataplane.config.ConfigSnapshot.Resource;
@@ -42,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -112,6 +114,7 @@ public final class XdsClient implements AutoCloseable {
   private final Map<String, Message> blocked = new HashMap<>();
 
   private volatile XdsStatus status;
+  private final CompletableFuture<Void> initialized = new CompletableFuture<>();
 
   /**
    * Creates a client for {@code bootstrap.dynamic_resources.ads_address} over plaintext gRPC
@@ -169,8 +172,36 @@ public final class XdsClient implements AutoCloseable {
     scheduler.execute(() -> {
       updateSubscriptions(); // static listeners/clusters may need RDS/EDS/SDS from the start
       publish();
+      if (!initialFetchTimeout.isZero()) {
+        scheduler.schedule(initialFetchTimeout, () -> {
+          if (initialized.complete(null)) log.warn("initial xDS fetch not complete after {} ms; serving what we have",
+              initialFetchTimeout.toMillis());
+        });
+      }
       connect();
     });
+  }
+
+  /**
+   * Completes once the first clusters and listeners were applied and none is warming (Envoy's
+   * end of initialization), or when initial_fetch_timeout expires first: the proxy's /ready can
+   * wait on it.
+   */
+  public CompletableFuture<Void> initialized() {
+    return initialized;
+  }
+
+  /** This client as the runtime's {@code /xds_status} source ({@code ProxyRuntime.setXdsStatusSource}). */
+  public XdsStatusSource asStatusSource() {
+    return () -> {
+      XdsStatus s = status;
+      List<XdsStatusSource.TypeStatus> list = new ArrayList<>();
+      for (XdsStatus.TypeStatus t : s.types()) {
+        list.add(new XdsStatusSource.TypeStatus(t.type(), t.typeUrl(), t.version(), t.updateSuccess(),
+            t.updateRejected(), t.lastError(), t.lastUpdate()));
+      }
+      return new XdsStatusSource.Status(s.address(), s.connected(), list);
+    };
   }
 
   /** The latest status; safe from any thread. */
@@ -642,6 +673,10 @@ public final class XdsClient implements AutoCloseable {
           new ArrayList<>(t.names)));
     }
     status = new XdsStatus(address, connected, list);
+    if (!initialized.isDone() && warm.isEmpty()
+        && types.get(TypeUrls.CLUSTER).lastUpdate != null && types.get(TypeUrls.LISTENER).lastUpdate != null) {
+      initialized.complete(null);
+    }
   }
 
   // ------------------------------------------------------------------ helpers

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 class XdsClientTest {
   private final String serverName = "ads-" + UUID.randomUUID();
   private final FakeAds ads = new FakeAds(serverName);
-  private final ManualScheduler scheduler = new ManualScheduler();
+  private ManualScheduler scheduler = new ManualScheduler();
   private final StatsRegistry stats = new StatsRegistry();
   private FakeApplier applier;
   private XdsClient client;
@@ -220,6 +220,33 @@ class XdsClientTest {
   }
 
   @Test
+  void initializedOnceClustersAndListenersAreAppliedAndWarm() throws Exception {
+    startAndSubscribe();
+    ads.send(CLUSTER, "c1", "n1", edsCluster("a", "svc-a"));
+    ads.next();
+    ads.next();
+    ads.send(LISTENER, "l1", "n2");
+    ads.next();
+    assertThat(client.initialized()).as("cluster a still warming").isNotDone();
+    ads.send(ENDPOINT, "e1", "n3", cla("svc-a", 1));
+    ads.next();
+    assertThat(client.initialized()).isDone();
+  }
+
+  @Test
+  void statusIsAvailableToTheAdminApi() throws Exception {
+    startAndSubscribe();
+    ads.send(CLUSTER, "v1", "n1", staticCluster("a"));
+    ads.next();
+    var s = client.asStatusSource().status();
+    assertThat(s.address()).isEqualTo("in-process:1");
+    assertThat(s.connected()).isTrue();
+    assertThat(s.types().get(0).type()).isEqualTo("CDS");
+    assertThat(s.types().get(0).version()).isEqualTo("v1");
+    assertThat(s.types().get(0).updateSuccess()).isEqualTo(1);
+  }
+
+  @Test
   void aWarmingClusterIsActivatedAfterTheInitialFetchTimeout() throws Exception {
     startAndSubscribe();
     ads.send(CLUSTER, "c1", "n1", edsCluster("ratings", "ratings"));
@@ -300,6 +327,15 @@ class XdsClientTest {
   @Test
   void backoffGrowsExponentiallyToItsCapAndResetsOnceConnected() throws Exception {
     ads.stop(); // pilot is down
+    // Without initial_fetch_timeout, every timer scheduled is a reconnect.
+    client.close();
+    scheduler = new ManualScheduler();
+    Bootstrap noFetchTimeout = BOOTSTRAP.toBuilder()
+        .setDynamicResources(BOOTSTRAP.getDynamicResources().toBuilder().setInitialFetchTimeout(
+            com.google.protobuf.Duration.getDefaultInstance()))
+        .build();
+    client = new XdsClient(noFetchTimeout, applier, stats,
+        InProcessChannelBuilder.forName(serverName).directExecutor().build(), scheduler, () -> 1.0);
     client.start();
     List<Duration> expected = List.of(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
         Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(16), Duration.ofSeconds(30),
