@@ -250,16 +250,24 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     if (c.closed) return;
     ProxyResources next = generate(c, c.resources);
     c.resources = next;
+    boolean cdsSent = false;
+    boolean ldsSent = false;
     for (String type : TypeUrls.PUSH_ORDER) {
       Connection.Watch w = c.watches.get(type);
       if (w == null || !w.subscribed) continue;
-      if (Objects.equals(next.version(type), w.sentVersion)) continue;
-      send(c, type, type.equals(TypeUrls.ENDPOINT), pushStart);
+      boolean changed = !Objects.equals(next.version(type), w.sentVersion);
+      // An updated cluster warms until its endpoints arrive again, so a CDS push is followed by a full
+      // EDS push; likewise routes follow listeners (Istio does the same).
+      boolean follow = (type.equals(TypeUrls.ENDPOINT) && cdsSent) || (type.equals(TypeUrls.ROUTE) && ldsSent);
+      if (!changed && !follow) continue;
+      boolean sent = send(c, type, type.equals(TypeUrls.ENDPOINT) && !cdsSent, pushStart);
+      if (type.equals(TypeUrls.CLUSTER)) cdsSent = sent;
+      if (type.equals(TypeUrls.LISTENER)) ldsSent = sent;
     }
   }
 
   /** Sends the type's resources; incremental: only those whose content changed since last sent. */
-  private void send(Connection c, String type, boolean incremental, long pushStart) {
+  private boolean send(Connection c, String type, boolean incremental, long pushStart) {
     Connection.Watch w = c.watch(type);
     Map<String, Resource> all = c.resources.of(type);
     List<Resource> chosen = new ArrayList<>();
@@ -276,7 +284,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
       chosen.removeIf(r -> r.hash().equals(w.sentHashes.get(r.name())));
       if (chosen.isEmpty()) {
         w.sentVersion = c.resources.version(type);
-        return;
+        return false;
       }
     }
     String nonce = Long.toString(nonces.incrementAndGet(), 36) + "-" + c.id;
@@ -289,7 +297,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     } catch (RuntimeException e) {
       LOG.debug("xds: send to {} failed: {}", c.node.getId(), e.toString());
       close(c);
-      return;
+      return false;
     }
     if (!incremental) w.sentHashes = new HashMap<>();
     for (Resource r : chosen) w.sentHashes.put(r.name(), r.hash());
@@ -299,6 +307,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     w.pushStartNanos = pushStart != 0 ? pushStart : nanoTime.getAsLong();
     w.convergenceRecorded = false;
     metrics.push(TypeUrls.shortName(type));
+    return true;
   }
 
   // ---------------- debug ----------------
