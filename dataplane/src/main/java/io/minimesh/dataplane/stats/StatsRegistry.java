@@ -70,6 +70,27 @@ public final class StatsRegistry {
     return out;
   }
 
+  /** Tag rule for Prometheus rendering: stats under {@code prefix} become {@code envoy_<kind>_<rest>{label="value"}}. */
+  public record TagRule(String prefix, String kind, String label, String value) {}
+
+  private final ConcurrentHashMap<String, TagRule> tagRules = new ConcurrentHashMap<>();
+
+  /** Registers how names under {@code prefix} (e.g. "cluster.outbound|80||a.b.") are tagged. */
+  public void tag(String prefix, String kind, String label, String value) {
+    tagRules.putIfAbsent(prefix, new TagRule(prefix, kind, label, value));
+  }
+
+  /** The longest tag rule whose prefix starts {@code name}, or null. */
+  public TagRule tagRuleFor(String name) {
+    TagRule best = null;
+    for (TagRule r : tagRules.values()) {
+      if (name.startsWith(r.prefix()) && (best == null || r.prefix().length() > best.prefix().length())) {
+        best = r;
+      }
+    }
+    return best;
+  }
+
   public boolean isCounter(String name) {
     return counters.containsKey(name);
   }

@@ -1,0 +1,816 @@
+package io.minimesh.dataplane.http;
+
+import io.minimesh.dataplane.accesslog.AccessLogEntry;
+import io.minimesh.dataplane.filter.FilterResult;
+import io.minimesh.dataplane.filter.HttpFilter;
+import io.minimesh.dataplane.filter.HttpFilterContext;
+import io.minimesh.dataplane.route.RetryPolicy;
+import io.minimesh.dataplane.route.RouteTable;
+import io.minimesh.dataplane.runtime.RuntimeState;
+import io.minimesh.dataplane.upstream.ClusterRuntime;
+import io.minimesh.dataplane.upstream.HostImpl;
+import io.minimesh.dataplane.upstream.UpstreamCallbacks;
+import io.minimesh.dataplane.upstream.UpstreamStream;
+import io.minimesh.dataplane.upstream.lb.LbContext;
+import io.minimesh.dataplane.upstream.lb.LbHost;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One downstream request through the connection manager, the filter chain and the router. Lives
+ * on its connection's event loop. The codec on either side speaks Netty's HTTP object model
+ * (headers, body chunks, trailers in {@link LastHttpContent}); HTTP/2 streams are converted to it,
+ * so this one class serves HTTP/1.1 and HTTP/2 in any combination.
+ */
+final class ActiveStream implements HttpFilterContext, RouteTable.Request {
+  /** Bodies larger than this are not kept for replay, so such requests are not retried. */
+  static final int RETRY_BUFFER_LIMIT = 1 << 20;
+
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",
+          "http2-settings");
+
+  private final DownstreamHandler down;
+  private final ProxyContext px;
+  private final HcmConfig hcm;
+  private final RuntimeState state;
+  private final HttpRequest req;
+  private final HttpHeaders headers;
+  private final boolean h2;
+  private final boolean grpc;
+  private final boolean head;
+  private final String method;
+  private String path;
+  private final String originalPath;
+  private final String authority;
+  private String requestId;
+  private final long startNanos;
+  private final long startMillis;
+
+  // Routing.
+  private RouteTable table;
+  private RouteTable.VHost vhost;
+  private RouteTable.Route route;
+  private RouteTable.ForwardAction fwd;
+  private RouteTable.WeightedTarget target;
+  private ClusterRuntime cluster;
+  private RetryPolicy retry = RetryPolicy.NONE;
+  private HttpRequest upstreamTemplate;
+
+  // Request body, kept for replay while it fits.
+  private final List<HttpContent> body = new ArrayList<>();
+  private int sentIndex;
+  private long bodyBytes;
+  private boolean replayable = true;
+  private boolean downstreamEnded;
+
+  // Attempts.
+  private Attempt attempt;
+  private int retriesDone;
+  private final Set<LbHost> tried = new HashSet<>();
+  private ScheduledFuture<?> globalTimer;
+  private ScheduledFuture<?> backoffTimer;
+
+  // Response.
+  private boolean responseStarted;
+  private boolean done;
+  private int status;
+  private String flags = "-";
+  private String details = "-";
+  private long bytesSent;
+  private long upstreamServiceTime = -1;
+  private HttpHeaders respHeaders;
+  private HttpHeaders respTrailers;
+  private String upstreamHost;
+
+  ActiveStream(DownstreamHandler down, ProxyContext px, HcmConfig hcm, HttpRequest req, boolean h2) {
+    this.down = down;
+    this.px = px;
+    this.hcm = hcm;
+    this.state = px.state();
+    this.req = req;
+    this.headers = req.headers();
+    this.h2 = h2;
+    this.method = req.method().name();
+    this.path = req.uri();
+    this.originalPath = req.uri();
+    String host = headers.get(HttpHeaderNames.HOST);
+    this.authority = host == null ? "" : host;
+    String ct = headers.get(HttpHeaderNames.CONTENT_TYPE);
+    this.grpc = ct != null && ct.startsWith("application/grpc");
+    this.head = req.method().equals(HttpMethod.HEAD);
+    this.startNanos = px.time().nanoTime();
+    this.startMillis = px.time().currentTimeMillis();
+  }
+
+  // ---- RouteTable.Request / HttpFilterContext ----
+
+  @Override
+  public String authority() {
+    return authority;
+  }
+
+  @Override
+  public String method() {
+    return method;
+  }
+
+  @Override
+  public String pathAndQuery() {
+    return path;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public void setPath(String pathAndQuery) {
+    this.path = pathAndQuery;
+  }
+
+  @Override
+  public HttpHeaders headers() {
+    return headers;
+  }
+
+  @Override
+  public String scheme() {
+    return "http";
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return down.remoteAddress();
+  }
+
+  @Override
+  public String requestId() {
+    return requestId;
+  }
+
+  @Override
+  public void sendLocalReply(int status, String body) {
+    localReply(status, body, "-", "filter_local_reply");
+  }
+
+  // ---- request side ----
+
+  void onHeaders() {
+    hcm.stats().rqTotal.inc();
+    hcm.stats().rqActive.inc();
+    for (String name : List.copyOf(headers.names())) {
+      if (name.startsWith("x-http2-")) headers.remove(name);
+    }
+    if (!h2 && req.protocolVersion().equals(HttpVersion.HTTP_1_1) && !headers.contains(HttpHeaderNames.HOST)) {
+      localReply(400, "missing host header", ResponseFlags.DOWNSTREAM_PROTOCOL_ERROR, "missing_host_header");
+      return;
+    }
+    if (HttpUtil.is100ContinueExpected(req)) {
+      headers.remove(HttpHeaderNames.EXPECT);
+      down.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
+    if (hcm.maxRequestBodyBytes() > 0 && HttpUtil.getContentLength(req, -1L) > hcm.maxRequestBodyBytes()) {
+      localReply(413, "Payload Too Large", "-", "request_payload_too_large");
+      return;
+    }
+    requestId = headers.get("x-request-id");
+    if (requestId == null && hcm.generateRequestId()) {
+      requestId = UUID.randomUUID().toString();
+      headers.set("x-request-id", requestId);
+    }
+    String remoteIp = down.remoteIp();
+    if (remoteIp != null) {
+      String xff = headers.get("x-forwarded-for");
+      headers.set("x-forwarded-for", xff == null || xff.isEmpty() ? remoteIp : xff + "," + remoteIp);
+    }
+    if (!headers.contains("x-forwarded-proto")) headers.set("x-forwarded-proto", scheme());
+    for (HttpFilter f : hcm.filters()) {
+      if (done) return;
+      if (f.onRequestHeaders(this, headers) == FilterResult.STOP || done) return;
+    }
+    table = hcm.inlineRoutes() != null ? hcm.inlineRoutes() : state.routes.get(hcm.rdsName());
+    if (table == null) {
+      hcm.stats().noRoute.inc();
+      localReply(404, "", ResponseFlags.NO_ROUTE, "route_not_found");
+      return;
+    }
+    RouteTable.Match m = table.match(this);
+    vhost = m.vhost();
+    route = m.route();
+    if (route == null) {
+      hcm.stats().noRoute.inc();
+      localReply(404, "", ResponseFlags.NO_ROUTE, "route_not_found");
+      return;
+    }
+    if (route.fault != null && applyFault()) return;
+    if (route.action instanceof RouteTable.DirectAct d) {
+      hcm.stats().rqDirectResponse.inc();
+      localReply(d.status(), new String(d.body(), StandardCharsets.UTF_8), "-", "direct_response");
+    } else if (route.action instanceof RouteTable.RedirectAct r) {
+      hcm.stats().rqRedirect.inc();
+      String location = r.location(this, route.matchedPrefix());
+      sendRedirect(r.status(), location);
+    } else {
+      fwd = (RouteTable.ForwardAction) route.action;
+      forward();
+    }
+  }
+
+  private boolean applyFault() {
+    var f = route.fault;
+    if (f.hasAbort() && roll(f.getAbort().hasPercentage() ? f.getAbort().getPercentage().getValue() : 100)) {
+      var ab = f.getAbort();
+      if (ab.getErrorTypeCase() == io.minimesh.api.xds.v1.FaultPolicy.Abort.ErrorTypeCase.GRPC_STATUS) {
+        localGrpc(ab.getGrpcStatus(), "fault filter abort", ResponseFlags.FAULT_INJECTED);
+      } else {
+        localReply(ab.getHttpStatus(), "fault filter abort", ResponseFlags.FAULT_INJECTED, "fault_filter_abort");
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static boolean roll(double percent) {
+    return percent >= 100 || ThreadLocalRandom.current().nextDouble(100) < percent;
+  }
+
+  void onBody(HttpContent c) {
+    if (done) {
+      c.release();
+      if (c instanceof LastHttpContent) downstreamEnded = true;
+      return;
+    }
+    int n = c.content().readableBytes();
+    bodyBytes += n;
+    if (c instanceof LastHttpContent) {
+      downstreamEnded = true;
+      if (fwd != null && globalTimer == null) startGlobalTimer();
+    }
+    if (hcm.maxRequestBodyBytes() > 0 && bodyBytes > hcm.maxRequestBodyBytes()) {
+      c.release();
+      localReply(413, "Payload Too Large", "-", "request_payload_too_large");
+      return;
+    }
+    body.add(c);
+    if (replayable && bodyBytes > RETRY_BUFFER_LIMIT) replayable = false;
+    if (attempt != null && attempt.stream != null) flushBody(attempt);
+  }
+
+  // ---- routing to a cluster ----
+
+  private void forward() {
+    target = fwd.pick(ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE));
+    cluster = state.cluster(target.cluster());
+    if (cluster == null) {
+      localReply(503, "", ResponseFlags.NO_CLUSTER_FOUND, "cluster_not_found");
+      return;
+    }
+    retry = fwd.retryPolicy;
+    String upstreamPath = fwd.rewritePath(path, route.matchedPrefix());
+    HttpHeaders up = headers.copy();
+    boolean hadTe = "trailers".equalsIgnoreCase(up.get(HttpHeaderNames.TE));
+    for (String h : HOP_BY_HOP) up.remove(h);
+    String connection = headers.get(HttpHeaderNames.CONNECTION);
+    if (connection != null) {
+      for (String token : connection.split(",")) up.remove(token.trim());
+    }
+    if (hadTe) up.set(HttpHeaderNames.TE, "trailers");
+    if (!upstreamPath.equals(path)) up.set("x-envoy-original-path", path);
+    if (fwd.hostRewriteLiteral != null) up.set(HttpHeaderNames.HOST, fwd.hostRewriteLiteral);
+    long perTry = retry.perTryTimeoutMs;
+    long expected = fwd.timeoutMs;
+    if (perTry > 0 && (expected == 0 || perTry < expected)) expected = perTry;
+    if (expected > 0) up.set("x-envoy-expected-rq-timeout-ms", Long.toString(expected));
+    target.requestMutations().apply(up);
+    route.requestMutations.apply(up);
+    vhost.requestMutations.apply(up);
+    table.requestMutations.apply(up);
+    upstreamTemplate = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamPath, up);
+    if (downstreamEnded) startGlobalTimer();
+    startAttempt();
+  }
+
+  private void startGlobalTimer() {
+    if (fwd == null || fwd.timeoutMs <= 0 || done || globalTimer != null) return;
+    globalTimer = down.schedule(this::onGlobalTimeout, fwd.timeoutMs);
+  }
+
+  private void startAttempt() {
+    backoffTimer = null;
+    if (done) return;
+    LbContext ctx =
+        retry.retryOtherHosts && !tried.isEmpty()
+            ? new LbContext() {
+              @Override
+              public boolean hasHash() {
+                return false;
+              }
+
+              @Override
+              public long hash() {
+                return 0;
+              }
+
+              @Override
+              public boolean shouldAvoid(LbHost host) {
+                return tried.contains(host);
+              }
+            }
+            : LbContext.NONE;
+    LbHost picked = cluster.loadBalancer(down.loopIndex()).pick(ctx);
+    if (!(picked instanceof HostImpl host)) {
+      cluster.stats.noHealthyUpstream.inc();
+      localReply(503, "no healthy upstream", ResponseFlags.NO_HEALTHY_UPSTREAM, "no_healthy_upstream");
+      return;
+    }
+    if (cluster.stats.rqActive.get() >= cluster.maxRequests) {
+      cluster.stats.rqPendingOverflow.inc();
+      localReply(
+          503,
+          "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+          ResponseFlags.UPSTREAM_OVERFLOW,
+          "upstream_reset_before_response_started{overflow}");
+      return;
+    }
+    tried.add(host);
+    Attempt a = new Attempt(host, tried.size() + retriesDone);
+    attempt = a;
+    upstreamHost = host.addressString();
+    cluster.stats.rqTotal.inc();
+    cluster.stats.rqActive.inc();
+    host.stats().rqActive.incrementAndGet();
+    host.stats().rqTotal.increment();
+    if (retry.perTryTimeoutMs > 0) {
+      a.perTryTimer = down.schedule(() -> onPerTryTimeout(a), retry.perTryTimeoutMs);
+    }
+    px.pools(down.loop()).newStream(cluster, host, a);
+  }
+
+  private boolean canRetry() {
+    return !done
+        && !responseStarted
+        && retriesDone < retry.numRetries
+        && (replayable || sentIndex == 0)
+        && retriesDone < cluster.maxRetries + retry.numRetries;
+  }
+
+  private void scheduleRetry() {
+    retriesDone++;
+    cluster.stats.rqRetry.inc();
+    long delay = retry.backoffMillis(retriesDone, ThreadLocalRandom.current());
+    sentIndex = 0;
+    backoffTimer = down.schedule(this::startAttempt, delay);
+  }
+
+  private void flushBody(Attempt a) {
+    ChannelFuture last = null;
+    while (sentIndex < body.size()) {
+      HttpContent c = body.get(sentIndex);
+      HttpContent out;
+      if (replayable) {
+        out = c.retainedDuplicate();
+      } else {
+        out = c;
+        body.set(sentIndex, null);
+      }
+      sentIndex++;
+      if (out instanceof LastHttpContent lc && !(out.getClass() == DefaultLastHttpContent.class)) {
+        // Normalise so upstream codecs see plain content/trailers objects.
+        out = new DefaultLastHttpContent(lc.content(), lc.trailingHeaders());
+      }
+      last = a.stream.write(out);
+    }
+    if (!replayable) {
+      body.removeIf(x -> x == null);
+      sentIndex = body.size();
+    }
+    if (last != null && !downstreamEnded) {
+      last.addListener(
+          (ChannelFutureListener)
+              f -> {
+                if (f.isSuccess() && !done) down.readMore();
+              });
+    } else if (last == null && !downstreamEnded) {
+      down.readMore();
+    }
+  }
+
+  private void onGlobalTimeout() {
+    globalTimer = null;
+    if (done) return;
+    cluster.stats.rqTimeout.inc();
+    if (attempt != null) attempt.host.stats().rqTimeout.increment();
+    hcm.stats().rqTimeout.inc();
+    abandonAttempt();
+    if (backoffTimer != null) backoffTimer.cancel(false);
+    if (!responseStarted) {
+      localTimeout();
+    } else {
+      flags = ResponseFlags.UPSTREAM_REQUEST_TIMEOUT;
+      resetDownstream();
+    }
+  }
+
+  private void localTimeout() {
+    if (grpc) localGrpc(4, "upstream request timeout", ResponseFlags.UPSTREAM_REQUEST_TIMEOUT);
+    else localReply(504, "upstream request timeout", ResponseFlags.UPSTREAM_REQUEST_TIMEOUT, "upstream_response_timeout");
+  }
+
+  private void onPerTryTimeout(Attempt a) {
+    if (a != attempt || a.finished || done || responseStarted) return;
+    cluster.stats.rqPerTryTimeout.inc();
+    a.host.stats().rqTimeout.increment();
+    abandonAttempt();
+    if (retry.retriablePerTryTimeout() && canRetry()) {
+      scheduleRetry();
+    } else {
+      localTimeout();
+    }
+  }
+
+  private void abandonAttempt() {
+    Attempt a = attempt;
+    if (a == null) return;
+    a.abandoned = true;
+    if (a.stream != null) a.stream.cancel();
+    finishAttempt(a);
+  }
+
+  private void finishAttempt(Attempt a) {
+    if (a.finished) return;
+    a.finished = true;
+    if (a.perTryTimer != null) a.perTryTimer.cancel(false);
+    cluster.stats.rqActive.dec();
+    a.host.stats().rqActive.decrementAndGet();
+  }
+
+  // ---- response side ----
+
+  /** One try at one host. */
+  private final class Attempt implements UpstreamCallbacks {
+    final HostImpl host;
+    final int number;
+    final long startNanos = px.time().nanoTime();
+    UpstreamStream stream;
+    boolean abandoned;
+    boolean finished;
+    ScheduledFuture<?> perTryTimer;
+
+    Attempt(HostImpl host, int number) {
+      this.host = host;
+      this.number = number;
+    }
+
+    @Override
+    public void onReady(UpstreamStream s) {
+      if (abandoned || done) {
+        s.cancel();
+        return;
+      }
+      stream = s;
+      HttpHeaders h = upstreamTemplate.headers().copy();
+      if (number > 1) h.set("x-envoy-attempt-count", Integer.toString(number));
+      if (fwd.autoHostRewrite) {
+        String hn = host.hostname();
+        h.set(HttpHeaderNames.HOST, hn != null && !hn.isEmpty() ? hn : host.addressString());
+      }
+      HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamTemplate.method(), upstreamTemplate.uri(), h);
+      boolean hasBody = !(downstreamEnded && bodyBytes == 0 && bodyHasNoTrailers());
+      if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        HttpUtil.setTransferEncodingChunked(r, true);
+      }
+      s.write(r);
+      flushBody(this);
+      s.read();
+    }
+
+    @Override
+    public void onConnectFailure(String reason) {
+      if (abandoned || done) return;
+      finishAttempt(this);
+      if (retry.retriableReset(true) && canRetry()) {
+        scheduleRetry();
+        return;
+      }
+      localReply(
+          503,
+          "upstream connect error or disconnect/reset before headers. reset reason: " + reason,
+          ResponseFlags.UPSTREAM_CONNECTION_FAILURE,
+          "upstream_reset_before_response_started{" + reason.replace(' ', '_') + "}");
+    }
+
+    @Override
+    public void onResponse(HttpObject msg) {
+      if (abandoned || done) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof HttpResponse r) {
+        int code = r.status().code();
+        upstreamServiceTime = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - startNanos);
+        cluster.stats.response(code);
+        int grpcStatus = grpcStatus(r.headers());
+        if (code >= 500) host.stats().rqError.increment();
+        else host.stats().rqSuccess.increment();
+        if (retry.retriableResponse(code, grpcStatus)) {
+          if (canRetry()) {
+            ReferenceCountUtil.release(msg);
+            abandonAttempt();
+            scheduleRetry();
+            return;
+          }
+          if (retry.numRetries > 0 && retriesDone >= retry.numRetries) {
+            flags = ResponseFlags.UPSTREAM_RETRY_LIMIT_EXCEEDED;
+          }
+        }
+        if (perTryTimer != null) perTryTimer.cancel(false);
+        sendUpstreamHeaders(r);
+        if (r instanceof FullHttpResponse full) {
+          respTrailers = full.trailingHeaders();
+          bytesSent += full.content().readableBytes();
+          finishAttempt(this);
+          down.write(full);
+          complete(false);
+          return;
+        }
+        return;
+      }
+      HttpContent c = (HttpContent) msg;
+      bytesSent += c.content().readableBytes();
+      if (c instanceof LastHttpContent last) {
+        respTrailers = last.trailingHeaders();
+        finishAttempt(this);
+        down.write(c);
+        complete(false);
+        return;
+      }
+      down.write(c)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (f.isSuccess() && !abandoned) stream.read();
+                  });
+    }
+
+    @Override
+    public void onReset(String reason) {
+      if (abandoned || done) return;
+      finishAttempt(this);
+      if (!responseStarted) {
+        if (retry.retriableReset(false) && canRetry()) {
+          scheduleRetry();
+          return;
+        }
+        localReply(
+            503,
+            "upstream connect error or disconnect/reset before headers. reset reason: " + reason,
+            reason.contains("remote") ? ResponseFlags.UPSTREAM_REMOTE_RESET : ResponseFlags.UPSTREAM_CONNECTION_TERMINATION,
+            "upstream_reset_before_response_started{" + reason.replace(' ', '_') + "}");
+      } else {
+        flags = ResponseFlags.UPSTREAM_CONNECTION_TERMINATION;
+        resetDownstream();
+      }
+    }
+  }
+
+  private boolean bodyHasNoTrailers() {
+    for (HttpContent c : body) {
+      if (c instanceof LastHttpContent l && !l.trailingHeaders().isEmpty()) return false;
+    }
+    return true;
+  }
+
+  private static int grpcStatus(HttpHeaders h) {
+    String s = h.get("grpc-status");
+    if (s == null) return -1;
+    try {
+      return Integer.parseInt(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void sendUpstreamHeaders(HttpResponse r) {
+    responseStarted = true;
+    status = r.status().code();
+    HttpHeaders h = r.headers();
+    for (String name : List.copyOf(h.names())) {
+      if (name.startsWith("x-http2-")) h.remove(name);
+    }
+    String connection = h.get(HttpHeaderNames.CONNECTION);
+    if (connection != null) {
+      for (String token : connection.split(",")) h.remove(token.trim());
+    }
+    for (String hop : HOP_BY_HOP) h.remove(hop);
+    if (upstreamServiceTime >= 0) h.set("x-envoy-upstream-service-time", Long.toString(upstreamServiceTime));
+    applyResponseMutations(h);
+    if (!(r instanceof FullHttpResponse)) {
+      r.setProtocolVersion(HttpVersion.HTTP_1_1);
+      if (!h2 && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && bodyAllowed()) {
+        HttpUtil.setTransferEncodingChunked(r, true);
+      }
+    } else if (!h2 && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && bodyAllowed()) {
+      HttpUtil.setContentLength(r, ((FullHttpResponse) r).content().readableBytes());
+    }
+    finishHeaders(h);
+    respHeaders = h;
+    if (!(r instanceof FullHttpResponse)) down.write(r);
+  }
+
+  private boolean bodyAllowed() {
+    return !head && status != 204 && status != 304 && status >= 200;
+  }
+
+  private void applyResponseMutations(HttpHeaders h) {
+    if (target != null) target.responseMutations().apply(h);
+    if (route != null) route.responseMutations.apply(h);
+    if (vhost != null) vhost.responseMutations.apply(h);
+    if (table != null) table.responseMutations.apply(h);
+  }
+
+  private void finishHeaders(HttpHeaders h) {
+    h.set(HttpHeaderNames.SERVER, hcm.serverName());
+    for (int i = hcm.filters().size() - 1; i >= 0; i--) {
+      hcm.filters().get(i).onResponseHeaders(this, status, h);
+    }
+    if (!h2 && (px.draining() || !HttpUtil.isKeepAlive(req))) {
+      h.set(HttpHeaderNames.CONNECTION, "close");
+    }
+  }
+
+  private void sendRedirect(int code, String location) {
+    responseStarted = true;
+    status = code;
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code), Unpooled.EMPTY_BUFFER);
+    r.headers().set(HttpHeaderNames.LOCATION, location);
+    r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+    applyResponseMutations(r.headers());
+    finishHeaders(r.headers());
+    respHeaders = r.headers();
+    down.write(r);
+    complete(!downstreamEnded);
+  }
+
+  /** Answers locally (Envoy's local reply), unless the response has started, in which case the stream is reset. */
+  void localReply(int code, String text, String flag, String detail) {
+    if (done) return;
+    if (responseStarted) {
+      flags = flag;
+      resetDownstream();
+      return;
+    }
+    if (grpc && code != 200) {
+      localGrpc(httpToGrpc(code), text, flag);
+      return;
+    }
+    abandonAttempt();
+    responseStarted = true;
+    status = code;
+    flags = flag;
+    details = detail;
+    ByteBuf content =
+        text.isEmpty() || head ? Unpooled.EMPTY_BUFFER : Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code), content);
+    if (!text.isEmpty()) r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    r.headers().set(HttpHeaderNames.CONTENT_LENGTH, head ? text.length() : content.readableBytes());
+    if (route != null && route.action instanceof RouteTable.DirectAct) applyResponseMutations(r.headers());
+    finishHeaders(r.headers());
+    boolean close = !downstreamEnded || code == 400 || code == 413 || code == 431;
+    if (close && !h2) r.headers().set(HttpHeaderNames.CONNECTION, "close");
+    respHeaders = r.headers();
+    bytesSent += content.readableBytes();
+    down.write(r);
+    complete(close);
+  }
+
+  private void localGrpc(int grpcStatus, String message, String flag) {
+    abandonAttempt();
+    responseStarted = true;
+    status = 200;
+    flags = flag;
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+    r.headers().set("grpc-status", Integer.toString(grpcStatus));
+    if (!message.isEmpty()) r.headers().set("grpc-message", message);
+    if (!h2) r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+    finishHeaders(r.headers());
+    respHeaders = r.headers();
+    down.write(r);
+    complete(!downstreamEnded);
+  }
+
+  /** Envoy's HTTP → gRPC status mapping for local replies. */
+  static int httpToGrpc(int http) {
+    return switch (http) {
+      case 400 -> 13;
+      case 401 -> 16;
+      case 403 -> 7;
+      case 404 -> 12;
+      case 429, 502, 503, 504 -> 14;
+      default -> 2;
+    };
+  }
+
+  private void resetDownstream() {
+    if (done) return;
+    abandonAttempt();
+    finish();
+    down.resetStream();
+  }
+
+  /** The downstream went away (connection closed or stream reset). */
+  void onDownstreamReset() {
+    if (done) return;
+    flags = ResponseFlags.DOWNSTREAM_CONNECTION_TERMINATION;
+    if (cluster != null && attempt != null && !attempt.finished) cluster.stats.rqCancelled.inc();
+    abandonAttempt();
+    if (backoffTimer != null) backoffTimer.cancel(false);
+    hcm.stats().cxDestroyRemoteActiveRq.inc();
+    finish();
+  }
+
+  private void complete(boolean closeConnection) {
+    if (done) return;
+    if (retriesDone > 0 && status > 0 && status < 500 && cluster != null) cluster.stats.rqRetrySuccess.inc();
+    finish();
+    down.streamComplete(this, closeConnection || !downstreamEnded);
+  }
+
+  private void finish() {
+    done = true;
+    if (globalTimer != null) globalTimer.cancel(false);
+    if (backoffTimer != null) backoffTimer.cancel(false);
+    if (attempt != null) finishAttempt(attempt);
+    hcm.stats().rqActive.dec();
+    if (status > 0) hcm.stats().response(status);
+    for (HttpContent c : body) if (c != null) ReferenceCountUtil.release(c);
+    body.clear();
+    if (!hcm.accessLogs().isEmpty()) {
+      long duration = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - startNanos);
+      AccessLogEntry e =
+          new AccessLogEntry(
+              startMillis,
+              method,
+              originalPath,
+              authority,
+              h2 ? "HTTP/2" : req.protocolVersion().text(),
+              status,
+              flags,
+              bodyBytes,
+              bytesSent,
+              duration,
+              upstreamServiceTime,
+              headers,
+              respHeaders,
+              respTrailers,
+              upstreamHost,
+              cluster == null ? null : cluster.name,
+              down.remoteAddressString(),
+              down.localAddressString(),
+              route == null ? null : route.name,
+              details);
+      for (HcmConfig.AccessLogTarget t : hcm.accessLogs()) px.accessLog().log(t.format(), t.path(), e);
+    }
+  }
+
+  boolean isDone() {
+    return done;
+  }
+
+  boolean downstreamEnded() {
+    return downstreamEnded;
+  }
+}

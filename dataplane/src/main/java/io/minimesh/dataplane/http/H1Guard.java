@@ -1,0 +1,115 @@
+package io.minimesh.dataplane.http;
+
+import io.minimesh.dataplane.stats.HttpStats;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sits in front of the HTTP/1.1 decoder and enforces the request-headers timeout (from the first
+ * byte of a request until its headers are decoded: 408 and close) and the connection idle timeout
+ * (no request in flight: close). A client trickling bytes cannot hold the connection.
+ */
+final class H1Guard extends ChannelDuplexHandler {
+  private static final byte[] TIMEOUT_RESPONSE =
+      ("HTTP/1.1 408 Request Timeout\r\ncontent-length: 22\r\ncontent-type: text/plain\r\n"
+              + "connection: close\r\n\r\nrequest header timeout")
+          .getBytes(StandardCharsets.US_ASCII);
+
+  private enum State { IDLE, HEADERS, ACTIVE }
+
+  private final long headersTimeoutMs;
+  private final long idleTimeoutMs;
+  private final HttpStats stats;
+  private ChannelHandlerContext ctx;
+  private State state = State.IDLE;
+  private ScheduledFuture<?> timer;
+  private boolean started;
+
+  H1Guard(long headersTimeoutMs, long idleTimeoutMs, HttpStats stats) {
+    this.headersTimeoutMs = headersTimeoutMs;
+    this.idleTimeoutMs = idleTimeoutMs;
+    this.stats = stats;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (ctx.channel().isActive()) start();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    start();
+    ctx.fireChannelActive();
+  }
+
+  private void start() {
+    if (started) return;
+    started = true;
+    idle();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (state == State.IDLE && msg instanceof ByteBuf b && b.isReadable()) {
+      state = State.HEADERS;
+      cancel();
+      if (headersTimeoutMs > 0) {
+        timer = ctx.executor().schedule(this::onHeadersTimeout, headersTimeoutMs, TimeUnit.MILLISECONDS);
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** The decoder produced a request's headers. */
+  void headersReceived() {
+    state = State.ACTIVE;
+    cancel();
+  }
+
+  /** The response is complete and the connection stays open. */
+  void requestDone() {
+    idle();
+  }
+
+  private void idle() {
+    state = State.IDLE;
+    cancel();
+    if (idleTimeoutMs > 0 && ctx != null) {
+      timer = ctx.executor().schedule(this::onIdleTimeout, idleTimeoutMs, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void cancel() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void onHeadersTimeout() {
+    timer = null;
+    if (state != State.HEADERS || !ctx.channel().isActive()) return;
+    stats.headersTimeout.inc();
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void onIdleTimeout() {
+    timer = null;
+    if (state != State.IDLE) return;
+    stats.idleTimeout.inc();
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+}

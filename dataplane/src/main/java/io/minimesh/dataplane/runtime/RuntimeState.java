@@ -1,0 +1,44 @@
+package io.minimesh.dataplane.runtime;
+
+import io.minimesh.dataplane.config.ConfigSnapshot;
+import io.minimesh.dataplane.http.HcmConfig;
+import io.minimesh.dataplane.route.RouteTable;
+import io.minimesh.dataplane.stats.StatsRegistry.Counter;
+import io.minimesh.dataplane.stats.StatsRegistry.Gauge;
+import io.minimesh.dataplane.tcp.TcpProxyConfig;
+import io.minimesh.dataplane.upstream.ClusterRuntime;
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/** The compiled form of one {@link ConfigSnapshot}: what requests read. Immutable. */
+public final class RuntimeState {
+  public final ConfigSnapshot snapshot;
+  public final Map<String, ClusterRuntime> clusters;
+  public final Map<String, RouteTable> routes;
+  public final Map<String, ListenerRuntime> listeners;
+
+  /** A compiled listener: its address and its single network filter (HTTP or TCP). */
+  public record ListenerRuntime(
+      String name,
+      InetSocketAddress address,
+      boolean bindToPort,
+      HcmConfig hcm,
+      TcpProxyConfig tcp,
+      Counter cxTotal,
+      Gauge cxActive) {}
+
+  public RuntimeState(
+      ConfigSnapshot snapshot,
+      Map<String, ClusterRuntime> clusters,
+      Map<String, RouteTable> routes,
+      Map<String, ListenerRuntime> listeners) {
+    this.snapshot = snapshot;
+    this.clusters = Map.copyOf(clusters);
+    this.routes = Map.copyOf(routes);
+    this.listeners = Map.copyOf(listeners);
+  }
+
+  public ClusterRuntime cluster(String name) {
+    return clusters.get(name);
+  }
+}

@@ -1,0 +1,186 @@
+package io.minimesh.dataplane.tcp;
+
+import io.minimesh.dataplane.http.ProxyContext;
+import io.minimesh.dataplane.runtime.RuntimeState;
+import io.minimesh.dataplane.upstream.ClusterRuntime;
+import io.minimesh.dataplane.upstream.HostImpl;
+import io.minimesh.dataplane.upstream.lb.LbContext;
+import io.minimesh.dataplane.upstream.lb.LbHost;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Envoy's tcp_proxy: connects to a host of the configured cluster (on the downstream's event loop)
+ * and relays bytes both ways. Each side reads only after its previous chunk was written to the
+ * other side, so a slow peer slows the fast one instead of filling memory.
+ */
+public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
+  private final ProxyContext px;
+  private final Supplier<TcpProxyConfig> config;
+  private Channel upstream;
+  private boolean closed;
+
+  public TcpProxyHandler(ProxyContext px, Supplier<TcpProxyConfig> config) {
+    this.px = px;
+    this.config = config;
+  }
+
+  /** Installs the proxy on an accepted connection (autoRead off). */
+  public static void init(Channel ch, ProxyContext px, Supplier<TcpProxyConfig> config) {
+    TcpProxyConfig cfg = config.get();
+    cfg.cxTotal().inc();
+    cfg.cxActive().inc();
+    ch.closeFuture().addListener(f -> cfg.cxActive().dec());
+    if (cfg.idleTimeoutMs() > 0) {
+      ch.pipeline().addLast(new IdleStateHandler(0, 0, cfg.idleTimeoutMs(), TimeUnit.MILLISECONDS));
+    }
+    ch.pipeline().addLast(new TcpProxyHandler(px, config));
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) connect(ctx);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (upstream == null) connect(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private boolean connecting;
+
+  private void connect(ChannelHandlerContext ctx) {
+    if (connecting) return;
+    connecting = true;
+    TcpProxyConfig cfg = config.get();
+    RuntimeState st = px.state();
+    ClusterRuntime cluster = st.cluster(cfg.pickCluster(ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE)));
+    if (cluster == null) {
+      cfg.noRoute().inc();
+      ctx.close();
+      return;
+    }
+    LbHost picked = cluster.loadBalancer(px.loopIndex(ctx.channel().eventLoop())).pick(LbContext.NONE);
+    if (!(picked instanceof HostImpl host)) {
+      cluster.stats.noHealthyUpstream.inc();
+      ctx.close();
+      return;
+    }
+    Channel down = ctx.channel();
+    px.pools(down.eventLoop())
+        .connectRaw(
+            cluster,
+            host,
+            new ChannelInitializer<>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new Relay(down));
+              }
+            },
+            up -> {
+              if (closed || !down.isActive()) {
+                up.close();
+                return;
+              }
+              upstream = up;
+              up.read();
+              down.read();
+            },
+            reason -> {
+              cfg.connectFail().inc();
+              ctx.close();
+            });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Channel up = upstream;
+    if (up == null || !up.isActive()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    up.writeAndFlush(msg)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess()) ctx.channel().read();
+                  else ctx.close();
+                });
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      config.get().idleTimeout().inc();
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed = true;
+    Channel up = upstream;
+    if (up != null && up.isActive()) {
+      up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  /** Upstream side: relays to the downstream channel. */
+  static final class Relay extends ChannelInboundHandlerAdapter {
+    private final Channel down;
+
+    Relay(Channel down) {
+      this.down = down;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!down.isActive()) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof ByteBuf) {
+        down.writeAndFlush(msg)
+            .addListener(
+                (ChannelFutureListener)
+                    f -> {
+                      if (f.isSuccess()) ctx.channel().read();
+                      else ctx.close();
+                    });
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (down.isActive()) down.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.minimesh.dataplane.upstream;
+
+import io.minimesh.api.xds.v1.Locality;
+import io.minimesh.dataplane.upstream.lb.LbHost;
+import java.net.InetSocketAddress;
+
+/** One endpoint of a cluster. Identity and health are fixed; request counts are live. */
+public final class HostImpl implements LbHost {
+  private final InetSocketAddress address;
+  private final String hostname;
+  private final int weight;
+  private final Locality locality;
+  private final int priority;
+  private final boolean healthy;
+  private final String healthStatus;
+  final HostStats stats;
+
+  public HostImpl(
+      InetSocketAddress address,
+      String hostname,
+      int weight,
+      Locality locality,
+      int priority,
+      boolean healthy,
+      String healthStatus,
+      HostStats stats) {
+    this.address = address;
+    this.hostname = hostname;
+    this.weight = Math.max(1, weight);
+    this.locality = locality;
+    this.priority = priority;
+    this.healthy = healthy;
+    this.healthStatus = healthStatus;
+    this.stats = stats;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  public String hostname() {
+    return hostname;
+  }
+
+  @Override
+  public int weight() {
+    return weight;
+  }
+
+  @Override
+  public Locality locality() {
+    return locality;
+  }
+
+  @Override
+  public int priority() {
+    return priority;
+  }
+
+  @Override
+  public boolean healthy() {
+    return healthy;
+  }
+
+  /** EDS health status name ("HEALTHY", "UNHEALTHY", ...). */
+  public String healthStatus() {
+    return healthStatus;
+  }
+
+  @Override
+  public int activeRequests() {
+    return stats.rqActive.get();
+  }
+
+  public HostStats stats() {
+    return stats;
+  }
+
+  /** "ip:port" as Envoy prints upstream hosts. */
+  public String addressString() {
+    return address.getAddress() == null
+        ? address.getHostString() + ":" + address.getPort()
+        : address.getAddress().getHostAddress() + ":" + address.getPort();
+  }
+
+  @Override
+  public String toString() {
+    return addressString();
+  }
+}

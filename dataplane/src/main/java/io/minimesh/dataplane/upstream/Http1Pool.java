@@ -1,0 +1,152 @@
+package io.minimesh.dataplane.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/** HTTP/1.1 keep-alive connections to one host, owned by one event loop. */
+final class Http1Pool {
+  private final UpstreamPools pools;
+  private final ClusterRuntime cluster;
+  private final HostImpl host;
+  private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+
+  Http1Pool(UpstreamPools pools, ClusterRuntime cluster, HostImpl host) {
+    this.pools = pools;
+    this.cluster = cluster;
+    this.host = host;
+  }
+
+  void newStream(UpstreamCallbacks cb) {
+    Conn c;
+    while ((c = idle.pollFirst()) != null) {
+      if (c.channel.isActive()) {
+        c.attach(cb);
+        return;
+      }
+    }
+    Conn conn = new Conn();
+    pools.connect(
+        cluster,
+        host,
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new HttpClientCodec(4096, 60 * 1024, 64 * 1024), conn);
+          }
+        },
+        false,
+        ch -> {
+          conn.channel = ch;
+          conn.attach(cb);
+        },
+        cb::onConnectFailure);
+  }
+
+  /** One connection; its handler dispatches to the stream using it, if any. */
+  final class Conn extends ChannelInboundHandlerAdapter implements UpstreamStream {
+    Channel channel;
+    private UpstreamCallbacks cb;
+    private boolean requestComplete;
+    private int served;
+
+    void attach(UpstreamCallbacks callbacks) {
+      this.cb = callbacks;
+      this.requestComplete = false;
+      this.keepAlive = true;
+      served++;
+      callbacks.onReady(this);
+    }
+
+    @Override
+    public ChannelFuture write(HttpObject msg) {
+      if (msg instanceof LastHttpContent) requestComplete = true;
+      return channel.writeAndFlush(msg);
+    }
+
+    @Override
+    public void read() {
+      channel.read();
+    }
+
+    @Override
+    public void cancel() {
+      cb = null;
+      channel.close();
+    }
+
+    @Override
+    public HostImpl host() {
+      return host;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      UpstreamCallbacks c = cb;
+      if (c == null) {
+        // Data on an idle connection: the server is confused or closing; drop the connection.
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+        return;
+      }
+      if (msg instanceof HttpObject ho && ho.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        cb = null;
+        ctx.close();
+        c.onReset("protocol error");
+        return;
+      }
+      if (msg instanceof HttpResponse r
+          && r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
+          && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+        // 100 Continue: the proxy answered the client's Expect itself.
+        ReferenceCountUtil.release(msg);
+        ctx.read();
+        return;
+      }
+      if (msg instanceof HttpResponse r && !HttpUtil.isKeepAlive(r)) {
+        keepAlive = false;
+      }
+      if (msg instanceof LastHttpContent) {
+        cb = null;
+        boolean reuse =
+            keepAlive
+                && requestComplete
+                && ctx.channel().isActive()
+                && (cluster.maxRequestsPerConnection == 0 || served < cluster.maxRequestsPerConnection);
+        if (reuse) {
+          idle.addLast(this);
+          ctx.read(); // notice a close while idle
+        } else {
+          ctx.close();
+        }
+      }
+      c.onResponse((HttpObject) msg);
+    }
+
+    private boolean keepAlive = true;
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      idle.remove(this);
+      UpstreamCallbacks c = cb;
+      cb = null;
+      if (c != null) c.onReset("connection termination");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}
