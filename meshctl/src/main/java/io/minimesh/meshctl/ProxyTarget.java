@@ -29,8 +29,14 @@ final class ProxyTarget {
       description = "Read a saved config dump (JSON or YAML, as /config_dump returns it) instead of asking a proxy.")
   Path file;
 
+  @Option(
+      names = {"-n", "--namespace"},
+      paramLabel = "NS",
+      description = "Namespace of a PROXY given without one (default: default).")
+  String namespace;
+
   String proxyId() {
-    return proxy == null ? null : ProxyLocator.normalizeId(proxy);
+    return proxy == null ? null : ProxyLocator.normalizeId(proxy, namespace);
   }
 
   /** The admin API of the target proxy: the flag, else the address the proxy reported to pilot. */

@@ -158,7 +158,7 @@ class ProxyStatusCommandTest {
     Cli.Result r = run("proxy-status", "x");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err())
-        .isEqualTo("Error: proxy \"x.default\" not found; connected proxies: istio-ingressgateway.istio-system, reviews-v1.default\n");
+        .isEqualTo("Error: proxy \"x.default\" not found; connected proxies: istio-ingressgateway.istio-system, ratings-v1.default, reviews-v1.default\n");
     Cli.Result pc = run("proxy-config", "routes", "nope.ns");
     assertThat(pc.exitCode()).isEqualTo(1);
     assertThat(pc.err()).startsWith("Error: proxy \"nope.ns\" not found; connected proxies: istio-ingressgateway");
@@ -169,6 +169,23 @@ class ProxyStatusCommandTest {
     Cli.Result r = run("pc", "clusters", "istio-ingressgateway.istio-system");
     assertThat(r.err()).isEmpty();
     assertThat(r.out()).isEqualTo(Cli.run("pc", "clusters", "--admin-address", gatewayAdmin.address()).out());
+  }
+
+  @Test
+  void proxiesKnownOnlyFromSynczAreFoundAndNamespaceFlagWorks() {
+    pilot.connections = List.of();
+    pilot.syncz =
+        List.of(
+            SyncStatus.newBuilder()
+                .setProxyId("istio-ingressgateway.istio-system")
+                .setNode(Node.newBuilder().setId("istio-ingressgateway.istio-system").setAdminAddress(gatewayAdmin.address()))
+                .build());
+    Cli.Result r = run("pc", "routes", "istio-ingressgateway", "-n", "istio-system");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("bookinfo.default");
+    Cli.Result missing = run("pc", "routes", "istio-ingressgateway");
+    assertThat(missing.err())
+        .isEqualTo("Error: proxy \"istio-ingressgateway.default\" not found; connected proxies: istio-ingressgateway.istio-system\n");
   }
 
   @Test

@@ -12,17 +12,40 @@ import java.util.TreeMap;
 public final class ProxyLocator {
   private ProxyLocator() {}
 
-  /** "webapp" means "webapp.default", as kubectl/istioctl default the namespace. */
-  public static String normalizeId(String proxy) {
-    return proxy.contains(".") ? proxy : proxy + ".default";
+  /** "webapp" means "webapp.default" (or "webapp.NS" with -n NS), as kubectl/istioctl default the namespace. */
+  public static String normalizeId(String proxy, String namespace) {
+    if (proxy.contains(".")) {
+      return proxy;
+    }
+    return proxy + "." + (namespace == null || namespace.isBlank() ? "default" : namespace);
   }
 
-  /** The connected proxies pilot knows, by id (connections first, syncz fills gaps), debug clients left out. */
+  /**
+   * The connected proxies pilot knows, by id, debug clients left out: its connections, and the nodes of
+   * its sync statuses for any proxy the connections do not list (either debug type may be missing).
+   */
   public static Map<String, ConnectedProxy> connected(PilotClient pilot) {
     Map<String, ConnectedProxy> byId = new TreeMap<>();
-    for (ConnectedProxy c : pilot.connections()) {
-      if (!isDebugClient(c.getNode())) {
-        byId.putIfAbsent(c.getNode().getId(), c);
+    MeshctlException failure = null;
+    try {
+      for (ConnectedProxy c : pilot.connections()) {
+        if (!isDebugClient(c.getNode())) {
+          byId.putIfAbsent(c.getNode().getId(), c);
+        }
+      }
+    } catch (MeshctlException e) {
+      failure = e;
+    }
+    try {
+      for (SyncStatus s : pilot.syncz()) {
+        Node n = s.getNode().getId().isEmpty() ? s.getNode().toBuilder().setId(s.getProxyId()).build() : s.getNode();
+        if (!isDebugClient(n)) {
+          byId.putIfAbsent(n.getId(), ConnectedProxy.newBuilder().setNode(n).build());
+        }
+      }
+    } catch (MeshctlException e) {
+      if (failure != null) {
+        throw failure;
       }
     }
     return byId;
