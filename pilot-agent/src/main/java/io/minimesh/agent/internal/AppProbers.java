@@ -13,7 +13,6 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +73,7 @@ final class AppProbers {
       throw new IllegalArgumentException(source + " must be a JSON object of path → probe");
     }
     Map<String, Probe> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       out.put(e.getKey(), probe(source + "[\"" + e.getKey() + "\"]", e.getValue()));
     }
     return out;

@@ -195,7 +195,7 @@ final class ProxyCommand implements Callable<Integer> {
       if (n == null || !n.isObject()) {
         throw new IllegalArgumentException(var + " must be a JSON object of labels");
       }
-      n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      n.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
       return out;
     } catch (IOException e) {
       throw new IllegalArgumentException(var + " is not valid JSON: " + e.getMessage());
