@@ -65,7 +65,7 @@ final class AgentRuntime {
             admin::drainListeners,
             config.drainTime(),
             KILL_GRACE);
-    ReadinessChecker readiness = new ReadinessChecker(admin, () -> supervisor.status().running());
+    ReadinessChecker readiness = new ReadinessChecker(admin, supervisor::status);
     AgentMetrics metrics =
         new AgentMetrics(supervisor::status, readiness::check, admin, scheduler, config.version(),
             config.role().name().toLowerCase());

@@ -42,17 +42,12 @@ final class AppProbers {
 
   private final Map<String, Probe> probes;
   private final String defaultHost;
-  private final HttpClient plain;
+  private volatile HttpClient plain;
   private volatile HttpClient insecureTls;
 
   AppProbers(Map<String, Probe> probes, String defaultHost) {
     this.probes = Map.copyOf(probes);
     this.defaultHost = defaultHost;
-    this.plain =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
   }
 
   /** Reads the probers from the environment; a malformed value is an error naming the variable. */
@@ -167,7 +162,14 @@ final class AppProbers {
 
   private HttpClient client(String scheme) {
     if (!scheme.equals("https")) {
-      return plain;
+      HttpClient c = plain;
+      if (c == null) {
+        // Created on first use: most agents never run an application probe.
+        c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+        plain = c;
+      }
+      return c;
     }
     HttpClient c = insecureTls;
     if (c == null) {

@@ -3,19 +3,14 @@ package io.minimesh.agent.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +26,7 @@ class AgentProcessTest {
   @TempDir Path dir;
   private FakeHttpServer admin;
   private Process agent;
-  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private volatile List<String> lines = List.of();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private int statusPort;
   private int metricsPort;
@@ -66,18 +61,7 @@ class AgentProcessTest {
             "--drain-time", "1s", "--config-dir", dir.toString(), "--proxy-command", child)
         .redirectErrorStream(true)
         .start();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = r.readLine()) != null) {
-          lines.add(l);
-        }
-      } catch (IOException ignored) {
-        // agent gone
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
+    lines = LineCollector.of(agent);
     await().atMost(LONG).until(() -> lines.stream().anyMatch(l -> READY.matcher(l).matches()));
     Matcher m = lines.stream().map(READY::matcher).filter(Matcher::matches).findFirst().orElseThrow();
     statusPort = Integer.parseInt(m.group(1));
