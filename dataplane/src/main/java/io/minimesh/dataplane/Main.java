@@ -5,6 +5,7 @@ import io.minimesh.dataplane.bootstrap.BootstrapLoader;
 import io.minimesh.dataplane.config.InvalidConfigException;
 import io.minimesh.dataplane.runtime.ProxyOptions;
 import io.minimesh.dataplane.runtime.ProxyRuntime;
+import io.minimesh.dataplane.xds.XdsClient;
 import io.minimesh.dataplane.runtime.TimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,9 +95,18 @@ public final class Main implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 1;
     }
+    XdsClient xds = null;
+    if (!bootstrap.getDynamicResources().getAdsAddress().isEmpty()) {
+      xds = XdsClient.create(bootstrap, rt, rt.stats());
+      rt.setXdsStatusSource(xds.asStatusSource());
+      rt.holdInitializationUntil(xds.initialized());
+      xds.start();
+    }
+    final XdsClient xdsClient = xds;
     CountDownLatch done = new CountDownLatch(1);
     rt.setOnQuit(
         () -> {
+          if (xdsClient != null) xdsClient.close();
           rt.close();
           done.countDown();
         });
@@ -105,6 +115,7 @@ public final class Main implements Callable<Integer> {
             new Thread(
                 () -> {
                   if (done.getCount() > 0) {
+                    if (xdsClient != null) xdsClient.close();
                     rt.shutdown(Duration.ofSeconds(drainTimeS));
                     done.countDown();
                   }

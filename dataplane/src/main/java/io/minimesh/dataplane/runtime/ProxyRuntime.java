@@ -78,6 +78,7 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
   private volatile boolean draining;
   private volatile boolean healthCheckFailed;
   private volatile boolean initialized;
+  private volatile java.util.concurrent.CompletableFuture<?> initGate;
   private volatile XdsStatusSource xdsStatus = XdsStatusSource.NOT_CONFIGURED;
   private volatile Runnable onQuit = () -> {};
   private AdminServer admin;
@@ -300,7 +301,16 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
   }
 
   public boolean initialized() {
-    return initialized;
+    java.util.concurrent.CompletableFuture<?> gate = initGate;
+    return initialized && (gate == null || gate.isDone());
+  }
+
+  /**
+   * Holds /ready at PRE_INITIALIZING until {@code gate} completes: a proxy fed by xDS is ready
+   * once its first clusters and listeners arrived, not when its (empty) bootstrap was applied.
+   */
+  public void holdInitializationUntil(java.util.concurrent.CompletableFuture<?> gate) {
+    this.initGate = gate;
   }
 
   public long startMillis() {
