@@ -2,6 +2,7 @@ package io.minimesh.dataplane.upstream.lb;
 
 import io.minimesh.api.xds.v1.HashPolicy;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -18,8 +19,10 @@ import java.util.function.Function;
  * cancel it out and the order matters. A {@code terminal} policy that produced a value ends the
  * list (a fallback chain: "by cookie, else by source IP").
  *
- * <p>Not done here: Envoy's cookie policy with a {@code ttl} generates the cookie when it is
- * missing and sets it on the response; we only hash a cookie the client sent.
+ * <p>Cookie policies with a {@code ttl} (Istio's {@code consistentHash.httpCookie} always has
+ * one) generate the cookie when the request has none, like Envoy: use {@link #evaluate}, which
+ * returns the {@code Set-Cookie} values the router must add to the response, so the client's next
+ * requests carry the cookie and stick to the same host. {@link #hash} never generates cookies.
  */
 public final class HashPolicies {
   private HashPolicies() {}
@@ -33,11 +36,42 @@ public final class HashPolicies {
    */
   public static OptionalLong hash(List<HashPolicy> policies, Function<String, String> header,
       String path, InetSocketAddress source) {
+    return compute(policies, header, path, source, null, null);
+  }
+
+  /** A request's hash and the cookies to set on its response. */
+  public record Evaluation(OptionalLong hash, List<String> setCookies) {
+    private static final Evaluation NONE = new Evaluation(OptionalLong.empty(), List.of());
+  }
+
+  /**
+   * As {@link #hash}, and generates missing cookies for cookie policies with a {@code ttl}: the
+   * value is the hex xxHash64 of the connection's remote and local addresses (one cookie per
+   * connection, as Envoy), and {@link Evaluation#setCookies()} holds
+   * {@code name="value"; Max-Age=ttl; Path=path; HttpOnly} for the response.
+   *
+   * @param local the proxy's address of the downstream connection, may be null
+   */
+  public static Evaluation evaluate(List<HashPolicy> policies, Function<String, String> header,
+      String path, InetSocketAddress source, InetSocketAddress local) {
+    if (policies.isEmpty()) {
+      return Evaluation.NONE;
+    }
+    List<String> setCookies = new ArrayList<>(0);
+    OptionalLong hash = compute(policies, header, path, source, local, setCookies);
+    return new Evaluation(hash, setCookies.isEmpty() ? List.of() : List.copyOf(setCookies));
+  }
+
+  private static OptionalLong compute(List<HashPolicy> policies, Function<String, String> header,
+      String path, InetSocketAddress source, InetSocketAddress local, List<String> setCookies) {
     boolean has = false;
     long hash = 0;
     for (int i = 0, n = policies.size(); i < n; i++) {
       HashPolicy p = policies.get(i);
       String input = input(p, header, path, source);
+      if (input == null && setCookies != null && p.hasCookie() && p.getCookie().hasTtl()) {
+        input = generateCookie(p.getCookie(), source, local, setCookies);
+      }
       if (input == null) {
         continue;
       }
@@ -49,6 +83,31 @@ public final class HashPolicies {
       }
     }
     return has ? OptionalLong.of(hash) : OptionalLong.empty();
+  }
+
+  private static String generateCookie(HashPolicy.Cookie cookie, InetSocketAddress source,
+      InetSocketAddress local, List<String> setCookies) {
+    String value = String.format("%016x",
+        XxHash64.hash(addressString(source) + addressString(local)));
+    StringBuilder sb = new StringBuilder(cookie.getName()).append("=\"").append(value).append('"');
+    long maxAge = cookie.getTtl().getSeconds();
+    if (maxAge > 0) {
+      sb.append("; Max-Age=").append(maxAge);
+    }
+    if (!cookie.getPath().isEmpty()) {
+      sb.append("; Path=").append(cookie.getPath());
+    }
+    sb.append("; HttpOnly");
+    setCookies.add(sb.toString());
+    return value;
+  }
+
+  private static String addressString(InetSocketAddress a) {
+    if (a == null) {
+      return "";
+    }
+    String ip = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + a.getPort() : ip + ":" + a.getPort();
   }
 
   private static String input(HashPolicy p, Function<String, String> header, String path,
@@ -92,7 +151,7 @@ public final class HashPolicies {
           if (v.length() >= 2 && v.charAt(0) == '"' && v.charAt(v.length() - 1) == '"') {
             v = v.substring(1, v.length() - 1);
           }
-          return v;
+          return v.isEmpty() ? null : v; // Envoy treats an empty cookie as absent
         }
       }
       i = end + 1;

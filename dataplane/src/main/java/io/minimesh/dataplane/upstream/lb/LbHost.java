@@ -21,6 +21,15 @@ public interface LbHost {
   /** Health as of when the load balancer was built (EDS status, health checks, outlier ejection). */
   boolean healthy();
 
+  /**
+   * Degraded (EDS {@code DEGRADED}): a healthy host that only gets traffic when the healthy,
+   * non-degraded hosts cannot carry it (Envoy's degraded priority load). Counts only when
+   * {@link #healthy()}; a host that ignores this is simply healthy.
+   */
+  default boolean degraded() {
+    return false;
+  }
+
   /** Requests in flight to this host (for least-request). */
   int activeRequests();
 

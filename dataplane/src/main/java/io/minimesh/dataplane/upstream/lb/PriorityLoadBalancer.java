@@ -14,6 +14,9 @@ import java.util.random.RandomGenerator;
  * first level with health. So priority 0 keeps 100 % while at least 72 % of it is healthy, and the
  * deficit spills to priority 1, 2, …
  *
+ * <p>Degraded hosts ({@link LbHost#degraded()}) count as a second, weaker tier: after every
+ * level's healthy share is given out, what is left goes to the levels' degraded hosts the same way.
+ *
  * <p>Panic: when the summed health is below 100, a level whose healthy share is below the panic
  * threshold (50 % by default, 0 disables) balances over all its hosts, healthy or not; when all
  * levels panic, load is split by host count. A level not in panic balances over its healthy hosts,
@@ -26,35 +29,51 @@ final class PriorityLoadBalancer implements LoadBalancer {
   private static final class Level {
     final LbHost[] all;
     final LbHost[] healthy;
+    final LbHost[] degraded;
     final List<Group> groups;
     boolean panic;
     Picker picker;
     boolean built;
+    Picker degradedPicker;
+    boolean degradedBuilt;
 
     Level(List<Group> groups) {
       this.groups = groups;
       List<LbHost> a = new ArrayList<>();
       List<LbHost> h = new ArrayList<>();
+      List<LbHost> d = new ArrayList<>();
       for (Group g : groups) {
         for (LbHost host : g.hosts()) {
           a.add(host);
-          if (host.healthy()) {
+          if (isHealthy(host)) {
             h.add(host);
+          } else if (isDegraded(host)) {
+            d.add(host);
           }
         }
       }
       all = a.toArray(new LbHost[0]);
       healthy = h.toArray(new LbHost[0]);
+      degraded = d.toArray(new LbHost[0]);
     }
   }
 
   private final Level[] levels;
+  /** Percent of requests to the healthy hosts of level i, then (at n + i) its degraded hosts. */
   private final int[] load;
   private final int[] cumulative;
   private final PickerFactory factory;
   private final boolean localityWeighted;
   private final int overprovisioningFactor;
   private final RandomGenerator random;
+
+  static boolean isHealthy(LbHost h) {
+    return h.healthy() && !h.degraded();
+  }
+
+  static boolean isDegraded(LbHost h) {
+    return h.healthy() && h.degraded();
+  }
 
   /** {@code levels}: groups per priority level, highest priority first, each level non-empty. */
   PriorityLoadBalancer(List<List<Group>> levelGroups, PickerFactory factory,
@@ -69,38 +88,53 @@ final class PriorityLoadBalancer implements LoadBalancer {
     for (int i = 0; i < n; i++) {
       levels[i] = new Level(levelGroups.get(i));
     }
-    load = new int[n];
-    cumulative = new int[n];
+    load = new int[2 * n];
+    cumulative = new int[2 * n];
     if (n == 0) {
       return;
     }
     int[] health = new int[n];
-    int totalHealth = 0;
+    int[] degradedHealth = new int[n];
+    int total = 0;
     for (int i = 0; i < n; i++) {
       Level l = levels[i];
       health[i] = (int) Math.min(100L,
           (long) overprovisioningFactor * l.healthy.length / l.all.length);
-      totalHealth += health[i];
+      degradedHealth[i] = (int) Math.min(100L,
+          (long) overprovisioningFactor * l.degraded.length / l.all.length);
+      total += health[i] + degradedHealth[i];
     }
-    int normalizedTotal = Math.min(100, totalHealth);
+    int normalizedTotal = Math.min(100, total);
     if (normalizedTotal == 0) {
       load[0] = 100;
     } else {
       int left = 100;
-      int firstHealthy = -1;
       for (int i = 0; i < n; i++) {
         load[i] = Math.min(left, health[i] * 100 / normalizedTotal);
         left -= load[i];
-        if (firstHealthy < 0 && health[i] > 0) {
-          firstHealthy = i;
+      }
+      for (int i = 0; i < n; i++) {
+        load[n + i] = Math.min(left, degradedHealth[i] * 100 / normalizedTotal);
+        left -= load[n + i];
+      }
+      int firstAvailable = -1;
+      for (int i = 0; i < n && firstAvailable < 0; i++) {
+        if (health[i] > 0) {
+          firstAvailable = i;
         }
       }
-      load[firstHealthy] += left;
+      for (int i = 0; i < n && firstAvailable < 0; i++) {
+        if (degradedHealth[i] > 0) {
+          firstAvailable = n + i;
+        }
+      }
+      load[firstAvailable] += left;
     }
     if (panicThreshold > 0 || normalizedTotal > 0) {
       boolean allPanic = true;
       for (Level l : levels) {
-        l.panic = normalizedTotal < 100 && 100.0 * l.healthy.length / l.all.length < panicThreshold;
+        double available = 100.0 * (l.healthy.length + l.degraded.length) / l.all.length;
+        l.panic = normalizedTotal < 100 && available < panicThreshold;
         allPanic &= l.panic;
       }
       if (allPanic) {
@@ -108,6 +142,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
         for (Level l : levels) {
           hosts += l.all.length;
         }
+        java.util.Arrays.fill(load, 0);
         int given = 0;
         for (int i = 0; i < n; i++) {
           load[i] = 100 * levels[i].all.length / hosts;
@@ -117,11 +152,16 @@ final class PriorityLoadBalancer implements LoadBalancer {
       }
     }
     int c = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < 2 * n; i++) {
       c += load[i];
       cumulative[i] = c;
+    }
+    for (int i = 0; i < n; i++) {
       if (load[i] > 0) {
         picker(levels[i]);
+      }
+      if (load[n + i] > 0) {
+        degradedPicker(levels[i]);
       }
     }
   }
@@ -134,15 +174,17 @@ final class PriorityLoadBalancer implements LoadBalancer {
     }
     boolean hashBased = factory.hashBased();
     long hash = hashBased ? (context.hasHash() ? context.hash() : random.nextLong()) : 0L;
-    int level = 0;
-    if (n > 1) {
+    int slot = 0;
+    if (cumulative[0] < 100) {
       // Hash policies choose the level by the hash too, so a key stays on one host.
       int v = hashBased ? (int) Long.remainderUnsigned(hash, 100) : random.nextInt(100);
-      while (cumulative[level] <= v) {
-        level++;
+      while (cumulative[slot] <= v) {
+        slot++;
       }
     }
-    Picker p = picker(levels[level]);
+    int level = slot < n ? slot : slot - n;
+    Level chosen = levels[level];
+    Picker p = slot >= n && !chosen.panic ? degradedPicker(chosen) : picker(chosen);
     if (p == null) {
       return null;
     }
@@ -154,19 +196,24 @@ final class PriorityLoadBalancer implements LoadBalancer {
     if (alt != null) {
       return alt;
     }
-    // Every host of the chosen level is avoided: try the other levels in priority order.
-    for (int i = 0; i < n; i++) {
-      Picker other = i == level ? null : picker(levels[i]);
-      if (other != null && (alt = other.pickAvoiding(context, hash)) != null) {
+    // Every host of the chosen set is avoided: try the other sets, healthy before degraded.
+    for (int i = 0; i < 2 * n; i++) {
+      Picker other = i < n ? picker(levels[i]) : degradedPicker(levels[i - n]);
+      if (other != null && other != p && (alt = other.pickAvoiding(context, hash)) != null) {
         return alt;
       }
     }
     return h;
   }
 
-  /** Percent of requests per priority level (for tests and admin views). */
+  /** Percent of requests to each priority level's healthy hosts (for tests and admin views). */
   int[] priorityLoad() {
-    return load.clone();
+    return java.util.Arrays.copyOf(load, levels.length);
+  }
+
+  /** Percent of requests to each priority level's degraded hosts. */
+  int[] degradedPriorityLoad() {
+    return java.util.Arrays.copyOfRange(load, levels.length, load.length);
   }
 
   boolean panic(int level) {
@@ -179,6 +226,16 @@ final class PriorityLoadBalancer implements LoadBalancer {
       l.built = true;
     }
     return l.picker;
+  }
+
+  /** Degraded hosts are balanced flat, without locality weights. */
+  private Picker degradedPicker(Level l) {
+    if (!l.degradedBuilt) {
+      l.degradedPicker = l.degraded.length == 0 ? null
+          : factory.create(l.degraded, hostWeights(l.degraded));
+      l.degradedBuilt = true;
+    }
+    return l.degradedPicker;
   }
 
   private Picker buildPicker(Level l) {
@@ -203,7 +260,7 @@ final class PriorityLoadBalancer implements LoadBalancer {
   }
 
   private static LbHost[] healthyOf(Group g) {
-    return g.hosts().stream().filter(LbHost::healthy).toArray(LbHost[]::new);
+    return g.hosts().stream().filter(PriorityLoadBalancer::isHealthy).toArray(LbHost[]::new);
   }
 
   /**

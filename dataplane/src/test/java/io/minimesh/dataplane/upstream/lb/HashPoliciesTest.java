@@ -125,4 +125,33 @@ class HashPoliciesTest {
       }
     }
   }
+
+  @Test
+  void cookieWithTtlIsGeneratedWhenMissingAndThenSticks() {
+    HashPolicy policy = HashPolicy.newBuilder().setCookie(HashPolicy.Cookie.newBuilder()
+        .setName("session").setPath("/").setTtl(com.google.protobuf.Duration.newBuilder()
+            .setSeconds(3600))).build();
+    InetSocketAddress local = new InetSocketAddress("127.0.0.1", 15001);
+    HashPolicies.Evaluation first = HashPolicies.evaluate(List.of(policy), headers(Map.of()),
+        "/", CLIENT, local);
+    assertThat(first.setCookies()).singleElement().asString()
+        .matches("session=\"[0-9a-f]{16}\"; Max-Age=3600; Path=/; HttpOnly");
+    String value = first.setCookies().get(0).replaceAll("^session=\"([0-9a-f]{16})\".*$", "$1");
+    assertThat(first.hash()).hasValue(XxHash64.hash(value));
+    // The same connection gets the same cookie; the client's next request carries it.
+    assertThat(HashPolicies.evaluate(List.of(policy), headers(Map.of()), "/", CLIENT, local))
+        .isEqualTo(first);
+    HashPolicies.Evaluation next = HashPolicies.evaluate(List.of(policy),
+        headers(Map.of("cookie", "session=\"" + value + "\"")), "/", CLIENT, local);
+    assertThat(next.setCookies()).isEmpty();
+    assertThat(next.hash()).isEqualTo(first.hash());
+    // hash() never generates cookies.
+    assertThat(HashPolicies.hash(List.of(policy), headers(Map.of()), "/", CLIENT)).isEmpty();
+  }
+
+  @Test
+  void emptyCookieCountsAsAbsent() {
+    assertThat(HashPolicies.hash(List.of(cookie("session")),
+        headers(Map.of("cookie", "session=")), "/", CLIENT)).isEmpty();
+  }
 }

@@ -379,6 +379,37 @@ class LoadBalancersTest {
   }
 
   @Nested
+  class Degraded {
+    @Test
+    void degradedHostsIdleWhileHealthyOnesSuffice() {
+      List<TestHost> hosts = List.of(host("a", 1), host("b", 2), host("c", 3),
+          host("d", 4).markDegraded());
+      assertThat(count(lb(LbPolicy.ROUND_ROBIN, hosts), 3_000)).containsOnlyKeys("a", "b", "c");
+    }
+
+    @Test
+    void degradedHostsTakeWhatHealthyHostsCannot() {
+      // 1 healthy of 3: health 46; 2 degraded of 3: 93 → 46 % healthy, 54 % degraded.
+      List<TestHost> hosts = List.of(host("a", 1), host("b", 2).markDegraded(),
+          host("c", 3).markDegraded());
+      PriorityLoadBalancer lb = (PriorityLoadBalancer) lb(LbPolicy.RANDOM, hosts);
+      assertThat(lb.priorityLoad()).containsExactly(46);
+      assertThat(lb.degradedPriorityLoad()).containsExactly(54);
+      Map<String, Integer> counts = count(lb, 100_000);
+      assertThat(counts.get("a") / 100_000.0).isCloseTo(0.46, within(0.01));
+    }
+
+    @Test
+    void healthyLowerPriorityIsPreferredToDegradedHosts() {
+      List<TestHost> hosts = List.of(host("a", 1), host("b", 2).markDegraded(),
+          host("c", 3).markDegraded(), host("p1", 4).priority(1));
+      PriorityLoadBalancer lb = (PriorityLoadBalancer) lb(LbPolicy.ROUND_ROBIN, hosts);
+      assertThat(lb.priorityLoad()).containsExactly(46, 54);
+      assertThat(lb.degradedPriorityLoad()).containsExactly(0, 0);
+    }
+  }
+
+  @Nested
   class Panic {
     @Test
     void belowThresholdUsesAllHosts() {

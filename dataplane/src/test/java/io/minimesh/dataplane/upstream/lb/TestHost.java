@@ -10,6 +10,7 @@ final class TestHost implements LbHost {
   int weight = 1;
   int priority;
   boolean healthy = true;
+  boolean degraded;
   int active;
   int localityWeight;
   Locality locality = Locality.getDefaultInstance();
@@ -35,6 +36,11 @@ final class TestHost implements LbHost {
 
   TestHost unhealthy() {
     healthy = false;
+    return this;
+  }
+
+  TestHost markDegraded() {
+    degraded = true;
     return this;
   }
 
@@ -76,6 +82,11 @@ final class TestHost implements LbHost {
   @Override
   public boolean healthy() {
     return healthy;
+  }
+
+  @Override
+  public boolean degraded() {
+    return degraded;
   }
 
   @Override
