@@ -98,6 +98,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private Attempt attempt;
   private int retriesDone;
   private final Set<LbHost> tried = new HashSet<>();
+  // Consistent-hash input of this request (route hash_policy), computed once, reused by retries.
+  private java.util.OptionalLong lbHash = java.util.OptionalLong.empty();
+  private List<String> hashCookies = List.of();
   private ScheduledFuture<?> globalTimer;
   private ScheduledFuture<?> backoffTimer;
 
@@ -300,6 +303,13 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       return;
     }
     retry = fwd.retryPolicy;
+    if (!fwd.hashPolicies.isEmpty()) {
+      var ev = io.minimesh.dataplane.upstream.lb.HashPolicies.evaluate(fwd.hashPolicies, this::hashHeader, path,
+          down.remoteAddress() instanceof java.net.InetSocketAddress r ? r : null,
+          down.localAddress() instanceof java.net.InetSocketAddress l ? l : null);
+      lbHash = ev.hash();
+      hashCookies = ev.setCookies();
+    }
     String upstreamPath = fwd.rewritePath(path, route.matchedPrefix());
     HttpHeaders up = headers.copy();
     boolean hadTe = "trailers".equalsIgnoreCase(up.get(HttpHeaderNames.TE));
@@ -334,23 +344,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (done) return;
     LbContext ctx =
         retry.retryOtherHosts && !tried.isEmpty()
-            ? new LbContext() {
-              @Override
-              public boolean hasHash() {
-                return false;
-              }
-
-              @Override
-              public long hash() {
-                return 0;
-              }
-
-              @Override
-              public boolean shouldAvoid(LbHost host) {
-                return tried.contains(host);
-              }
-            }
-            : LbContext.NONE;
+            ? LbContext.of(lbHash, tried::contains)
+            : lbHash.isPresent() ? LbContext.of(lbHash, h -> false) : LbContext.NONE;
     LbHost picked = cluster.loadBalancer(down.loopIndex()).pick(ctx);
     if (!(picked instanceof HostImpl host)) {
       cluster.stats.noHealthyUpstream.inc();
@@ -656,11 +651,21 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     return r instanceof FullHttpResponse ? null : down.write(r);
   }
 
+  /** Header lookup for hash policies; several cookie headers (HTTP/2) count as one. */
+  private String hashHeader(String name) {
+    if (name.equals("cookie")) {
+      List<String> all = headers.getAll(HttpHeaderNames.COOKIE);
+      return all.isEmpty() ? null : all.size() == 1 ? all.get(0) : String.join("; ", all);
+    }
+    return headers.get(name);
+  }
+
   private boolean bodyAllowed() {
     return !head && status != 204 && status != 304 && status >= 200;
   }
 
   private void applyResponseMutations(HttpHeaders h) {
+    for (String c : hashCookies) h.add(HttpHeaderNames.SET_COOKIE, c);
     if (target != null) target.responseMutations().apply(h);
     if (route != null) route.responseMutations.apply(h);
     if (vhost != null) vhost.responseMutations.apply(h);

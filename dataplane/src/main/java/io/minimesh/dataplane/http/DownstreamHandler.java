@@ -185,6 +185,12 @@ final class DownstreamHandler extends ChannelDuplexHandler {
     return loopIndex;
   }
 
+  SocketAddress localAddress() {
+    SocketAddress a = ctx.channel().localAddress();
+    if (a == null && ctx.channel().parent() != null) a = ctx.channel().parent().localAddress();
+    return a;
+  }
+
   SocketAddress remoteAddress() {
     SocketAddress a = ctx.channel().remoteAddress();
     if (a == null && ctx.channel().parent() != null) a = ctx.channel().parent().remoteAddress();

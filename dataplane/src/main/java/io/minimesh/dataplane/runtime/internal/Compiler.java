@@ -131,6 +131,8 @@ public final class Compiler {
 
   private ClusterRuntime cluster(ConfigSnapshot s, Cluster c, String w) throws InvalidConfigException {
     if (c.getName().isEmpty()) throw new InvalidConfigException(w + ".name: must not be empty");
+    // Load balancers are built lazily per event loop: reject a bad LB config here, not on a request.
+    io.minimesh.dataplane.upstream.lb.LoadBalancers.validate(c);
     long connectTimeout = 5000;
     if (c.hasConnectTimeout()) {
       connectTimeout = millis(c.getConnectTimeout());
