@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,6 +60,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-wait", description = "Stop right after everything is ready and the hints are printed.")
   boolean noWait;
 
+  /** Set by whoever stops the demo first: the command's normal end or the shutdown hook (Ctrl-C). */
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
   /** Tests replace how components are launched. */
   Function<Path, Launcher> launchers = repo -> new SiblingJars(repo, SiblingJars.currentJava());
 
@@ -78,12 +82,11 @@ final class DemoCommand implements Callable<Integer> {
     Thread hook =
         new Thread(
             () -> {
-              if (!demo.supervisor().isClosed()) {
+              // Ctrl-C / SIGTERM: the JVM is exiting; stop the children before it does.
+              if (!stopping.get()) {
                 out.println();
-                out.println("Stopping the demo...");
-                out.flush();
+                stop(demo, out);
               }
-              demo.close();
             },
             "meshctl-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -139,7 +142,11 @@ final class DemoCommand implements Callable<Integer> {
     return t.isEmpty() ? "" : "\n  | " + String.join("\n  | ", t.subList(Math.max(0, t.size() - 10), t.size()));
   }
 
-  private static void stop(LocalDemo demo, PrintWriter out) {
+  private void stop(LocalDemo demo, PrintWriter out) {
+    if (!stopping.compareAndSet(false, true)) {
+      demo.close(); // the other caller is at it: wait until it is done
+      return;
+    }
     out.println("Stopping the demo...");
     out.flush();
     demo.close();
