@@ -101,10 +101,18 @@ final class DemoCommand implements Callable<Integer> {
             "meshctl-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      List<String> hints =
-          full
-              ? LocalDemo.meshTryCommands(demo.startMesh(MeshLayout.standard()), "bin/meshctl")
-              : LocalDemo.tryCommands(demo.start(), "bin/meshctl");
+      List<String> hints;
+      try {
+        hints =
+            full
+                ? LocalDemo.meshTryCommands(demo.startMesh(MeshLayout.standard()), "bin/meshctl")
+                : LocalDemo.tryCommands(demo.start(), "bin/meshctl");
+      } catch (MeshctlException e) {
+        if (stopping.get()) {
+          return 130; // Ctrl-C during start-up: the components died because we stopped them
+        }
+        throw e;
+      }
       out.println();
       out.println("The demo is running. Try:");
       for (String line : hints) {
