@@ -3,17 +3,20 @@ package io.minimesh.meshctl;
 import io.minimesh.meshctl.internal.demo.Child;
 import io.minimesh.meshctl.internal.demo.Launcher;
 import io.minimesh.meshctl.internal.demo.LocalDemo;
+import io.minimesh.meshctl.internal.demo.MeshLayout;
 import io.minimesh.meshctl.internal.demo.SiblingJars;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,6 +62,15 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-wait", description = "Stop right after everything is ready and the hints are printed.")
   boolean noWait;
 
+  @Option(names = "--full",
+      description = "Run the full local mesh instead: pilot in directory mode on sample Istio YAML, the ingress "
+          + "gateway and webapp/catalog with sidecars through pilot-agent, each workload on its own 127.0.0.x "
+          + "address (needs the pilot and pilot-agent jars; see docs/local-mode.md).")
+  boolean full;
+
+  /** Set by whoever stops the demo first: the command's normal end or the shutdown hook (Ctrl-C). */
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
   /** Tests replace how components are launched. */
   Function<Path, Launcher> launchers = repo -> new SiblingJars(repo, SiblingJars.currentJava());
 
@@ -67,7 +79,9 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path repo = repoDir != null ? repoDir.toAbsolutePath() : SiblingJars.repoOf(SiblingJars.ownCodeSource());
     Path dir = workDir != null ? workDir.toAbsolutePath() : Files.createTempDirectory("minimesh-demo-");
-    out.println("Minimesh local demo (small mesh: webapp behind an ingress proxy)");
+    out.println(full
+        ? "Minimesh local demo (full mesh: pilot, ingress gateway, webapp and catalog v1/v2 with sidecars)"
+        : "Minimesh local demo (small mesh: webapp behind an ingress proxy)");
     out.println("  work dir: " + dir + "  (logs in " + dir.resolve("logs") + ")");
     out.flush();
     LocalDemo demo =
@@ -78,20 +92,30 @@ final class DemoCommand implements Callable<Integer> {
     Thread hook =
         new Thread(
             () -> {
-              if (!demo.supervisor().isClosed()) {
+              // Ctrl-C / SIGTERM: the JVM is exiting; stop the children before it does.
+              if (!stopping.get()) {
                 out.println();
-                out.println("Stopping the demo...");
-                out.flush();
+                stop(demo, out);
               }
-              demo.close();
             },
             "meshctl-demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      LocalDemo.Running running = demo.start();
+      List<String> hints;
+      try {
+        hints =
+            full
+                ? LocalDemo.meshTryCommands(demo.startMesh(MeshLayout.standard()), "bin/meshctl")
+                : LocalDemo.tryCommands(demo.start(), "bin/meshctl");
+      } catch (MeshctlException e) {
+        if (stopping.get()) {
+          return 130; // Ctrl-C during start-up: the components died because we stopped them
+        }
+        throw e;
+      }
       out.println();
       out.println("The demo is running. Try:");
-      for (String line : LocalDemo.tryCommands(running, "bin/meshctl")) {
+      for (String line : hints) {
         out.println("  " + line);
       }
       out.println();
@@ -139,7 +163,11 @@ final class DemoCommand implements Callable<Integer> {
     return t.isEmpty() ? "" : "\n  | " + String.join("\n  | ", t.subList(Math.max(0, t.size() - 10), t.size()));
   }
 
-  private static void stop(LocalDemo demo, PrintWriter out) {
+  private void stop(LocalDemo demo, PrintWriter out) {
+    if (!stopping.compareAndSet(false, true)) {
+      demo.close(); // the other caller is at it: wait until it is done
+      return;
+    }
     out.println("Stopping the demo...");
     out.flush();
     demo.close();

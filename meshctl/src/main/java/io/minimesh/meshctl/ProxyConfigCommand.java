@@ -1,6 +1,7 @@
 package io.minimesh.meshctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Message;
 import io.minimesh.api.xds.v1.ConfigDump;
 import io.minimesh.meshctl.internal.admin.AdminClient;
 import io.minimesh.meshctl.internal.output.Json;
@@ -11,11 +12,13 @@ import io.minimesh.meshctl.internal.views.EndpointView;
 import io.minimesh.meshctl.internal.views.ListenerView;
 import io.minimesh.meshctl.internal.views.RouteView;
 import io.minimesh.meshctl.internal.views.SecretView;
+import io.minimesh.meshctl.internal.views.Table;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,6 +81,12 @@ final class ProxyConfigCommand implements Runnable {
     }
 
     abstract String render(ConfigDump dump, OutputFormat format);
+
+    /** The table, or the resources it shows as JSON/YAML. */
+    static String tableOr(
+        OutputFormat format, Supplier<Table> table, Supplier<List<? extends Message>> resources) {
+      return format == OutputFormat.table ? table.get().render() : Json.render(Json.tree(resources.get()), format);
+    }
   }
 
   @Command(name = "listeners", aliases = {"listener", "l"}, mixinStandardHelpOptions = true,
@@ -91,10 +100,8 @@ final class ProxyConfigCommand implements Runnable {
     @Override
     String render(ConfigDump dump, OutputFormat format) {
       ListenerView.Filter f = new ListenerView.Filter(name, address, port, type);
-      if (format == OutputFormat.table) {
-        return ListenerView.table(ConfigDumps.listeners(dump), f).render();
-      }
-      return Json.render(Json.tree(ListenerView.select(ConfigDumps.listeners(dump), f)), format);
+      return tableOr(format, () -> ListenerView.table(ConfigDumps.listeners(dump), f),
+          () -> ListenerView.select(ConfigDumps.listeners(dump), f));
     }
   }
 
@@ -106,10 +113,8 @@ final class ProxyConfigCommand implements Runnable {
     @Override
     String render(ConfigDump dump, OutputFormat format) {
       RouteView.Filter f = new RouteView.Filter(name);
-      if (format == OutputFormat.table) {
-        return RouteView.table(ConfigDumps.routeConfigs(dump), f).render();
-      }
-      return Json.render(Json.tree(RouteView.select(ConfigDumps.routeConfigs(dump), f)), format);
+      return tableOr(format, () -> RouteView.table(ConfigDumps.routeConfigs(dump), f),
+          () -> RouteView.select(ConfigDumps.routeConfigs(dump), f));
     }
   }
 
@@ -124,10 +129,8 @@ final class ProxyConfigCommand implements Runnable {
     @Override
     String render(ConfigDump dump, OutputFormat format) {
       ClusterView.Filter f = new ClusterView.Filter(fqdn, port, subset, direction);
-      if (format == OutputFormat.table) {
-        return ClusterView.table(ConfigDumps.clusters(dump), f).render();
-      }
-      return Json.render(Json.tree(ClusterView.select(ConfigDumps.clusters(dump), f)), format);
+      return tableOr(format, () -> ClusterView.table(ConfigDumps.clusters(dump), f),
+          () -> ClusterView.select(ConfigDumps.clusters(dump), f));
     }
   }
 
@@ -184,10 +187,8 @@ final class ProxyConfigCommand implements Runnable {
     @Override
     String render(ConfigDump dump, OutputFormat format) {
       SecretView.Filter f = new SecretView.Filter(name);
-      if (format == OutputFormat.table) {
-        return SecretView.table(dump, f, root().clock.instant()).render();
-      }
-      return Json.render(Json.tree(SecretView.select(dump, f)), format);
+      return tableOr(format, () -> SecretView.table(dump, f, root().clock.instant()),
+          () -> SecretView.select(dump, f));
     }
   }
 

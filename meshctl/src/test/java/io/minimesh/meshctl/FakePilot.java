@@ -29,6 +29,8 @@ final class FakePilot implements AutoCloseable {
   volatile List<ConnectedProxy> connections = List.of();
   final Map<String, ConfigDump> dumps = new ConcurrentHashMap<>();
   final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+  /** Like a pilot that does not know the debug types: it never answers them. */
+  volatile boolean silent;
   volatile String identifier = "pilot-0.1.0-SNAPSHOT/pilot-7d9f";
   private final AtomicInteger nonce = new AtomicInteger();
   private final Server server;
@@ -52,6 +54,9 @@ final class FakePilot implements AutoCloseable {
         @Override
         public void onNext(DiscoveryRequest r) {
           requests.add(r);
+          if (silent) {
+            return;
+          }
           List<? extends Message> resources =
               switch (r.getTypeUrl()) {
                 case TypeUrls.DEBUG_SYNCZ -> syncz;

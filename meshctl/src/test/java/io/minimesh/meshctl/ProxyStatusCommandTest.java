@@ -207,6 +207,15 @@ class ProxyStatusCommandTest {
     assertThat(env.err()).contains("cannot reach pilot at 127.0.0.1:2 ");
   }
 
+  @Test
+  void pilotThatNeverAnswersTimesOut() {
+    pilot.silent = true;
+    Cli.Result r = run("--timeout", "1s", "ps");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo("Error: pilot at " + pilot.address() + " did not answer " + TypeUrls.DEBUG_SYNCZ + " within 1s\n");
+  }
+
   // ---- helpers ----
 
   static ConnectedProxy connected(String id, String admin) {

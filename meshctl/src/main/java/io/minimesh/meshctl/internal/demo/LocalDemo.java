@@ -110,6 +110,145 @@ public final class LocalDemo implements AutoCloseable {
     }
   }
 
+  /** What the full mesh runs, and where its config lives. */
+  public record MeshRunning(MeshLayout layout, Path configDir, Path logDir) {}
+
+  /**
+   * The full local mesh: pilot in directory mode on the sample config, the apps, the ingress gateway and
+   * a sidecar per app through pilot-agent, each on its own loopback address (docs/local-mode.md).
+   */
+  public MeshRunning startMesh(MeshLayout layout) {
+    Path configDir = options.workDir().resolve("config");
+    try {
+      SampleConfig.write(configDir, layout);
+      progress.println("  config:   " + configDir + "  (edit it: pilot pushes the change)");
+      progress.flush();
+      checkAddresses(layout);
+      int total = 2 + 2 * layout.workloads().size();
+      int[] n = {0};
+      step(++n[0], total, "pilot (directory mode)", () -> {
+        Child pilot =
+            supervisor.start(
+                "pilot",
+                launcher.command(
+                    "pilot",
+                    List.of("--config-dir", configDir.toString(), "--xds-port", String.valueOf(layout.xdsPort()),
+                        "--monitoring-port", String.valueOf(layout.pilotMonitoringPort()), "--bind", layout.pilotIp())),
+                Map.of(),
+                options.workDir());
+        pilot.awaitHttpOk(
+            URI.create("http://" + layout.pilotIp() + ":" + layout.pilotMonitoringPort() + "/ready"),
+            options.startupTimeout(), "ready (/ready)");
+        return new StepResult<>(null, "xDS on " + layout.xdsAddress());
+      });
+      for (MeshLayout.Workload w : layout.workloads()) {
+        step(++n[0], total, w.name() + " (testapp)", () -> {
+          Child app =
+              supervisor.start(
+                  w.name(),
+                  launcher.command(
+                      "testapp",
+                      List.of("--name", w.name(), "--bind", w.ip(), "--http-port", String.valueOf(MeshLayout.APP_PORT),
+                          "--grpc-port", "0", "--tcp-port", "0")),
+                  Map.of(),
+                  options.workDir());
+          app.awaitLine(TESTAPP_READY, options.startupTimeout(), "ready (READY line)");
+          return new StepResult<>(null, "http://" + w.ip() + ":" + MeshLayout.APP_PORT);
+        });
+      }
+      step(++n[0], total, "ingress gateway (pilot-agent router)", () -> {
+        startAgent(layout, "ingressgateway", "router", MeshLayout.GATEWAY_ID, layout.gatewayIp(),
+            List.of("--labels", "istio=ingressgateway", "--port-map", "80:" + layout.gatewayHttpPort()));
+        return new StepResult<>(null, "http://" + layout.gatewayIp() + ":" + layout.gatewayHttpPort());
+      });
+      for (MeshLayout.Workload w : layout.workloads()) {
+        step(++n[0], total, w.name() + " sidecar (pilot-agent sidecar)", () -> {
+          startAgent(layout, w.name() + "-sidecar", "sidecar", w.id(), w.ip(),
+              List.of("--labels", "app=" + w.service() + ",version=" + w.version()));
+          return new StepResult<>(null, "inbound " + w.ip() + ":" + MeshLayout.INBOUND_PORT + ", outbound "
+              + w.ip() + ":" + MeshLayout.OUTBOUND_PORT);
+        });
+      }
+      return new MeshRunning(layout, configDir, options.workDir().resolve("logs"));
+    } catch (RuntimeException e) {
+      supervisor.close();
+      throw e;
+    }
+  }
+
+  private void startAgent(MeshLayout layout, String name, String role, String id, String ip, List<String> extra) {
+    List<String> args = new java.util.ArrayList<>(List.of(
+        "proxy", role, "--discovery-address", layout.xdsAddress(), "--id", id,
+        "--bind-ip", ip, "--status-bind-ip", ip,
+        "--admin-port", String.valueOf(MeshLayout.ADMIN_PORT),
+        "--status-port", String.valueOf(MeshLayout.STATUS_PORT),
+        "--metrics-port", String.valueOf(MeshLayout.METRICS_PORT),
+        "--config-dir", options.workDir().resolve("proxies").resolve(name).toString(),
+        "--proxy-command", shellJoin(launcher.command("dataplane", List.of()))));
+    args.addAll(extra);
+    Child agent = supervisor.start(name, launcher.command("pilot-agent", args), Map.of(), options.workDir());
+    agent.awaitHttpOk(
+        URI.create("http://" + ip + ":" + MeshLayout.STATUS_PORT + "/healthz/ready"),
+        options.startupTimeout(), "ready (/healthz/ready: config accepted from pilot)");
+  }
+
+  /** Fails early, naming the address, when a fixed address:port of the layout is taken or not bindable. */
+  static void checkAddresses(MeshLayout layout) {
+    List<String> taken = new java.util.ArrayList<>();
+    List<String[]> wanted = new java.util.ArrayList<>();
+    wanted.add(new String[] {layout.pilotIp(), String.valueOf(layout.xdsPort())});
+    wanted.add(new String[] {layout.pilotIp(), String.valueOf(layout.pilotMonitoringPort())});
+    for (int p : new int[] {layout.gatewayHttpPort(), MeshLayout.ADMIN_PORT, MeshLayout.STATUS_PORT, MeshLayout.METRICS_PORT}) {
+      wanted.add(new String[] {layout.gatewayIp(), String.valueOf(p)});
+    }
+    for (MeshLayout.Workload w : layout.workloads()) {
+      for (int p : new int[] {MeshLayout.APP_PORT, MeshLayout.INBOUND_PORT, MeshLayout.OUTBOUND_PORT,
+          MeshLayout.ADMIN_PORT, MeshLayout.STATUS_PORT, MeshLayout.METRICS_PORT}) {
+        wanted.add(new String[] {w.ip(), String.valueOf(p)});
+      }
+    }
+    for (String[] hp : wanted) {
+      try {
+        FreePorts.checkFree(hp[0], Integer.parseInt(hp[1]));
+      } catch (MeshctlException e) {
+        taken.add(hp[0] + ":" + hp[1]);
+      }
+    }
+    if (!taken.isEmpty()) {
+      throw new MeshctlException(
+          "the local mesh needs these addresses, which are in use or not bindable: " + String.join(", ", taken)
+              + " (is another demo running?)");
+    }
+  }
+
+  static String shellJoin(List<String> cmd) {
+    StringBuilder sb = new StringBuilder();
+    for (String a : cmd) {
+      if (sb.length() > 0) sb.append(' ');
+      sb.append(a.matches("[A-Za-z0-9_./:=,+@%-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+    }
+    return sb.toString();
+  }
+
+  /** The commands to try against the full mesh. */
+  public static List<String> meshTryCommands(MeshRunning r, String meshctl) {
+    MeshLayout l = r.layout();
+    String gw = "http://" + l.gatewayIp() + ":" + l.gatewayHttpPort();
+    String host = "-H 'Host: " + MeshLayout.GATEWAY_HOST + "' ";
+    MeshLayout.Workload first = l.workloads().get(0);
+    return List.of(
+        "curl -s " + host + gw + "/headers                      # through the gateway to webapp",
+        "for i in $(seq 10); do curl -s -o /dev/null -D - " + host + gw + "/catalog/get | grep x-served-by; done   # 80/20 split",
+        "curl -s -o /dev/null -w '%{http_code}\\n' " + host + gw + "/catalog/delay/3   # 504: the route's 2s timeout",
+        "curl -s -x http://" + first.ip() + ":" + MeshLayout.OUTBOUND_PORT + " http://" + MeshLayout.fqdn("catalog")
+            + "/headers   # from webapp through its sidecar",
+        meshctl + " proxy-status",
+        meshctl + " proxy-status " + MeshLayout.GATEWAY_ID,
+        meshctl + " proxy-config routes " + MeshLayout.GATEWAY_ID,
+        meshctl + " proxy-config clusters " + first.id(),
+        "edit " + r.configDir().resolve("gateway.yaml") + " (weights, timeout) and run " + meshctl + " proxy-status again");
+  }
+
   /** The commands to try against a running demo. */
   public static List<String> tryCommands(Running r, String meshctl) {
     String admin = "--admin-address " + r.adminAddress();

@@ -144,7 +144,7 @@ public final class PilotClient implements AutoCloseable {
     } catch (TimeoutException e) {
       stream.onError(Status.CANCELLED.withDescription("timeout").asRuntimeException());
       throw new MeshctlException(
-          "pilot at " + address + " did not answer " + typeUrl + " within " + timeout.toMillis() + "ms");
+          "pilot at " + address + " did not answer " + typeUrl + " within " + human(timeout));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MeshctlException("interrupted");
@@ -159,7 +159,7 @@ public final class PilotClient implements AutoCloseable {
               "cannot reach pilot at " + address + " (set --xds-address or MESHCTL_XDS_ADDRESS)", t);
       case DEADLINE_EXCEEDED ->
           new MeshctlException(
-              "pilot at " + address + " did not answer " + typeUrl + " within " + timeout.toMillis() + "ms", t);
+              "pilot at " + address + " did not answer " + typeUrl + " within " + human(timeout), t);
       case UNIMPLEMENTED ->
           new MeshctlException(
               "pilot at " + address + " does not serve the debug type " + typeUrl + ": " + s.getDescription(), t);
@@ -181,6 +181,10 @@ public final class PilotClient implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  static String human(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   static String stripScheme(String address) {
