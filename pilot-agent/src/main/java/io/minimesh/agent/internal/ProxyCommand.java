@@ -49,13 +49,15 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Service port to bind port, for a router's Gateway ports.")
   String portMap;
 
-  @Option(names = "--admin-port", defaultValue = "15000")
+  @Option(names = "--admin-port", defaultValue = "15000", description = "The proxy's admin API port (default ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--status-port", defaultValue = "15021")
+  @Option(names = "--status-port", defaultValue = "15021",
+      description = "/healthz/ready and /app-health (default ${DEFAULT-VALUE}; 0 = any free port).")
   int statusPort;
 
-  @Option(names = "--metrics-port", defaultValue = "15020")
+  @Option(names = "--metrics-port", defaultValue = "15020",
+      description = "/stats/prometheus: agent and proxy metrics (default ${DEFAULT-VALUE}; 0 = any free port).")
   int metricsPort;
 
   @Option(names = "--bind-ip", defaultValue = "127.0.0.1", description = "Address of the proxy's admin API.")
