@@ -137,7 +137,10 @@ final class ProxyCommand implements Callable<Integer> {
     if (ident == null) {
       throw new IllegalArgumentException("--id NAME.NAMESPACE is required (or set POD_NAME and POD_NAMESPACE)");
     }
-    if (id != null && id.lastIndexOf('.') > 0 && id.lastIndexOf('.') < id.length() - 1) {
+    if (id != null && (id.isBlank() || id.startsWith(".") || id.endsWith(".") || id.contains(".."))) {
+      throw new IllegalArgumentException("invalid --id \"" + id + "\": expected NAME.NAMESPACE, e.g. webapp.default");
+    }
+    if (id != null && id.lastIndexOf('.') > 0) {
       // Namespaces have no dots, pod names may: split at the last one.
       name = id.substring(0, id.lastIndexOf('.'));
       namespace = id.substring(id.lastIndexOf('.') + 1);

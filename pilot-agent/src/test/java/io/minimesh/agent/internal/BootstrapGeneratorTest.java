@@ -87,6 +87,10 @@ class BootstrapGeneratorTest {
     assertThat(err.toString()).contains("--id NAME.NAMESPACE is required (or set POD_NAME and POD_NAMESPACE)");
 
     err.getBuffer().setLength(0);
+    assertThat(cl.execute("proxy", "sidecar", "--id", "web.")).isEqualTo(2);
+    assertThat(err.toString()).contains("invalid --id \"web.\": expected NAME.NAMESPACE");
+
+    err.getBuffer().setLength(0);
     assertThat(cl.execute("proxy", "gateway", "--id", "a.b")).isEqualTo(2);
     assertThat(err.toString()).contains("unknown proxy type \"gateway\": expected sidecar or router");
 
