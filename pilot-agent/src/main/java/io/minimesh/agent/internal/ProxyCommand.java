@@ -63,8 +63,9 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--bind-ip", defaultValue = "127.0.0.1", description = "Address of the proxy's admin API.")
   String bindIp;
 
-  @Option(names = "--status-bind-ip", defaultValue = "0.0.0.0",
-      description = "Address of the agent's status and metrics ports (the kubelet must reach them).")
+  @Option(names = "--status-bind-ip",
+      description = "Address of the agent's status and metrics ports (default: 0.0.0.0 when INSTANCE_IP is set,"
+          + " as in a pod, where the kubelet must reach them; else the --bind-ip).")
   String statusBindIp;
 
   @Option(names = "--proxy-command", paramLabel = "COMMAND",
@@ -193,7 +194,7 @@ final class ProxyCommand implements Callable<Integer> {
         Flags.portMap(portMap),
         bindIp,
         adminPort,
-        statusBindIp,
+        statusBindIp != null ? statusBindIp : instanceIp != null ? "0.0.0.0" : bindIp,
         statusPort,
         metricsPort,
         CommandLineSplitter.split(command),
