@@ -3,6 +3,7 @@ package io.minimesh.agent.internal;
 import io.minimesh.api.xds.v1.ProxyType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +38,8 @@ record AgentConfig(
     if (name == null || name.isBlank() || namespace == null || namespace.isBlank()) {
       throw new IllegalArgumentException("--id must be NAME.NAMESPACE");
     }
-    labels = Map.copyOf(new TreeMap<>(labels));
+    // Sorted, so the bootstrap renders the same bytes on every run (Map.copyOf order is salted).
+    labels = Collections.unmodifiableMap(new TreeMap<>(labels));
     portMap = portMap == null ? "" : portMap;
     Flags.port("--admin-port", adminPort, false);
     Flags.port("--status-port", statusPort, true);
@@ -54,7 +56,7 @@ record AgentConfig(
     }
     ipAddresses = List.copyOf(ipAddresses);
     locality = locality == null ? "" : locality;
-    metadata = Map.copyOf(metadata);
+    metadata = Collections.unmodifiableMap(new TreeMap<>(metadata));
     version = version == null ? "" : version;
   }
 

@@ -26,7 +26,7 @@ final class BootstrapGenerator {
             .setCluster(serviceCluster(c))
             .setProxyType(c.role())
             .setNamespace(c.namespace())
-            .putAllLabels(c.labels())
+            .putAllLabels(new TreeMap<>(c.labels()))
             .addAllIpAddresses(c.ipAddresses())
             .setAdminAddress(c.adminConnectHost() + ":" + c.adminPort())
             .setVersion(c.version());

@@ -49,20 +49,23 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Service port to bind port, for a router's Gateway ports.")
   String portMap;
 
-  @Option(names = "--admin-port", defaultValue = "15000")
+  @Option(names = "--admin-port", defaultValue = "15000", description = "The proxy's admin API port (default ${DEFAULT-VALUE}).")
   int adminPort;
 
-  @Option(names = "--status-port", defaultValue = "15021")
+  @Option(names = "--status-port", defaultValue = "15021",
+      description = "/healthz/ready and /app-health (default ${DEFAULT-VALUE}; 0 = any free port).")
   int statusPort;
 
-  @Option(names = "--metrics-port", defaultValue = "15020")
+  @Option(names = "--metrics-port", defaultValue = "15020",
+      description = "/stats/prometheus: agent and proxy metrics (default ${DEFAULT-VALUE}; 0 = any free port).")
   int metricsPort;
 
   @Option(names = "--bind-ip", defaultValue = "127.0.0.1", description = "Address of the proxy's admin API.")
   String bindIp;
 
-  @Option(names = "--status-bind-ip", defaultValue = "0.0.0.0",
-      description = "Address of the agent's status and metrics ports (the kubelet must reach them).")
+  @Option(names = "--status-bind-ip",
+      description = "Address of the agent's status and metrics ports (default: 0.0.0.0 when INSTANCE_IP is set,"
+          + " as in a pod, where the kubelet must reach them; else the --bind-ip).")
   String statusBindIp;
 
   @Option(names = "--proxy-command", paramLabel = "COMMAND",
@@ -135,7 +138,10 @@ final class ProxyCommand implements Callable<Integer> {
     if (ident == null) {
       throw new IllegalArgumentException("--id NAME.NAMESPACE is required (or set POD_NAME and POD_NAMESPACE)");
     }
-    if (id != null && id.lastIndexOf('.') > 0 && id.lastIndexOf('.') < id.length() - 1) {
+    if (id != null && (id.isBlank() || id.startsWith(".") || id.endsWith(".") || id.contains(".."))) {
+      throw new IllegalArgumentException("invalid --id \"" + id + "\": expected NAME.NAMESPACE, e.g. webapp.default");
+    }
+    if (id != null && id.lastIndexOf('.') > 0) {
       // Namespaces have no dots, pod names may: split at the last one.
       name = id.substring(0, id.lastIndexOf('.'));
       namespace = id.substring(id.lastIndexOf('.') + 1);
@@ -188,7 +194,7 @@ final class ProxyCommand implements Callable<Integer> {
         Flags.portMap(portMap),
         bindIp,
         adminPort,
-        statusBindIp,
+        statusBindIp != null ? statusBindIp : instanceIp != null ? "0.0.0.0" : bindIp,
         statusPort,
         metricsPort,
         CommandLineSplitter.split(command),

@@ -47,6 +47,7 @@ class BootstrapGeneratorTest {
     assertThat(parsed).isEqualTo(BootstrapGenerator.generate(c));
     assertThat(parsed.getNode().getProxyType()).isEqualTo(ProxyType.SIDECAR);
     assertThat(parsed.getNode().getCluster()).isEqualTo("webapp.shop");
+    assertThat(c.statusBindIp()).as("in a pod the kubelet reaches the status port").isEqualTo("0.0.0.0");
   }
 
   @Test
@@ -61,6 +62,10 @@ class BootstrapGeneratorTest {
     assertThat(b.getNode().getMetadataMap()).containsEntry("port_map", "80:8080,443:8443");
     assertThat(b.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(15100);
     assertThat(b.getDynamicResources().getAdsAddress()).isEqualTo("127.0.0.1:15010");
+    AgentConfig local = config(new Env(Map.of()), "router", "--id", "gw.demo", "--bind-ip", "127.0.0.2",
+        "--config-dir", dir.toString());
+    assertThat(local.statusBindIp()).as("local mode: one loopback IP per workload").isEqualTo("127.0.0.2");
+    assertThat(local.ipAddresses()).containsExactly("127.0.0.2");
   }
 
   @Test
@@ -85,6 +90,10 @@ class BootstrapGeneratorTest {
     err.getBuffer().setLength(0);
     assertThat(cl.execute("proxy", "sidecar")).isEqualTo(2);
     assertThat(err.toString()).contains("--id NAME.NAMESPACE is required (or set POD_NAME and POD_NAMESPACE)");
+
+    err.getBuffer().setLength(0);
+    assertThat(cl.execute("proxy", "sidecar", "--id", "web.")).isEqualTo(2);
+    assertThat(err.toString()).contains("invalid --id \"web.\": expected NAME.NAMESPACE");
 
     err.getBuffer().setLength(0);
     assertThat(cl.execute("proxy", "gateway", "--id", "a.b")).isEqualTo(2);

@@ -86,7 +86,11 @@ class IptablesNetnsTest {
     IptablesRunner runner = new IptablesRunner(List.of("ip", "netns", "exec", ns), "iptables");
     IptablesConfig config = new IptablesCommandDefaults().config();
 
-    runner.install(config);
+    // The real command, run inside the namespace as the init container runs it in a pod.
+    Run cli = inNs(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "io.minimesh.agent.Main", "iptables");
+    assertThat(cli.code()).as(cli.output()).isZero();
+    assertThat(cli.output()).contains("installed Minimesh capture rules");
     List<String> rules = natRules();
     assertThat(rules).contains(
         ":MINIMESH_INBOUND - [0:0]",
