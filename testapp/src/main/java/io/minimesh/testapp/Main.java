@@ -42,7 +42,13 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TestApp.Config config = new TestApp.Config(name, bind, httpPort, grpcPort, tcpPort);
+    TestApp.Config config;
+    try {
+      config = new TestApp.Config(name, bind, httpPort, grpcPort, tcpPort);
+    } catch (IllegalArgumentException e) {
+      System.err.println("Error: " + e.getMessage());
+      return 2;
+    }
     TestApp app;
     try {
       app = TestApp.start(config);

@@ -29,6 +29,18 @@ class HarnessTest {
   }
 
   @Test
+  void pilotAgentRunsItsProxyAndTeardownStopsBoth(MeshProcesses mesh) {
+    AgentProcess agent = mesh.pilotAgent("agent", "sidecar", "webapp.default", "127.0.0.1:" + Ports.free());
+    Poll.until("the agent's proxy to answer on its admin port", Duration.ofSeconds(30),
+        () -> agent.admin().get("/ready").status() > 0);
+    List<ProcessHandle> tree = agent.process().isAlive()
+        ? ProcessHandle.of(agent.process().pid()).orElseThrow().descendants().toList() : List.of();
+    assertThat(tree).as("the proxy runs as the agent's child").isNotEmpty();
+    mesh.close();
+    assertThat(tree).allSatisfy(p -> assertThat(p.isAlive()).isFalse());
+  }
+
+  @Test
   void aProcessThatDiesBeforeReadyFailsWithItsLogTail(MeshProcesses mesh) {
     assertThatThrownBy(() -> mesh.start(ProcessSpec.builder("dies")
             .command("bash", "-c", "echo 'bad config: listeners[0]'; exit 3")

@@ -66,24 +66,29 @@ public final class MeshExtension implements BeforeAllCallback, BeforeEachCallbac
   }
 
   private static void finish(ExtensionContext context) {
-    MeshProcesses mesh = context.getStore(NS).remove(KEY, MeshProcesses.class);
-    if (mesh == null) {
-      return;
-    }
+    // A test method sees the class's instance when a @BeforeAll asked for one (store lookups go up
+    // the hierarchy, remove does not): its logs are shown for the failed test, it is closed after all.
+    MeshProcesses own = context.getStore(NS).remove(KEY, MeshProcesses.class);
+    MeshProcesses visible = own != null ? own : context.getStore(NS).get(KEY, MeshProcesses.class);
     Optional<Throwable> failure = context.getExecutionException();
     try {
-      if (failure.isPresent()) {
-        String tails = mesh.logTails(TAIL_LINES);
-        System.err.println("===== " + context.getDisplayName() + " failed; process logs in " + mesh.logDir());
+      if (visible != null && failure.isPresent()) {
+        String tails = visible.logTails(TAIL_LINES);
+        System.err.println("===== " + context.getDisplayName() + " failed; process logs in " + visible.logDir());
         System.err.print(tails);
-        failure.get().addSuppressed(new ProcessLogs(mesh.logDir(), tails));
+        failure.get().addSuppressed(new ProcessLogs(visible.logDir(), tails));
       }
     } finally {
-      mesh.close();
+      if (own != null) {
+        own.close();
+      }
     }
-    List<String> leaks = mesh.leakReports();
+    if (own == null) {
+      return;
+    }
+    List<String> leaks = own.leakReports();
     if (!leaks.isEmpty() && failure.isEmpty()) {
-      throw new AssertionError("Netty reported leaks in child processes (logs in " + mesh.logDir() + "):\n"
+      throw new AssertionError("Netty reported leaks in child processes (logs in " + own.logDir() + "):\n"
           + String.join("\n", leaks));
     }
   }

@@ -175,6 +175,25 @@ public final class MeshProcesses implements AutoCloseable {
     return new PilotProcess(p, ports[0], ports[1]);
   }
 
+  /**
+   * {@code pilot-agent proxy <role> --id <id> --discovery-address <pilot>} on free ports, running the
+   * dataplane jar as its proxy; ready when the agent prints its READY line (use
+   * {@link AgentProcess#readyUrl()} to wait for config from pilot).
+   */
+  public AgentProcess pilotAgent(String name, String role, String id, String discoveryAddress, String... extraArgs) {
+    int[] ports = Ports.free(3);
+    String proxyCommand = String.join(" ", Jars.javaCommand("dataplane", List.of(), List.of()));
+    List<String> args = new ArrayList<>(List.of("proxy", role, "--id", id, "--discovery-address", discoveryAddress,
+        "--admin-port", String.valueOf(ports[0]), "--status-port", String.valueOf(ports[1]),
+        "--metrics-port", String.valueOf(ports[2]), "--config-dir", files().resolve(name).toString(),
+        "--proxy-command", proxyCommand));
+    args.addAll(List.of(extraArgs));
+    ProcessFixture p = start(javaSpec(name, "pilot-agent", List.of(), args.toArray(String[]::new))
+        .readiness(Readiness.logLine("pilot-agent: READY"))
+        .build());
+    return new AgentProcess(p, ports[0], ports[1], ports[2]);
+  }
+
   /** Runs {@code meshctl args…} to completion; command and output are appended to meshctl.log. */
   public CommandResult meshctl(String... args) {
     return run("meshctl", Jars.javaCommand("meshctl", List.of(), List.of(args)), Duration.ofSeconds(60));

@@ -24,11 +24,15 @@ public final class Prerequisites {
     for (Prerequisite p : prerequisites) {
       p.missing().ifPresent(why -> missing.add(p + ": " + why));
     }
+    enforce(missing, required());
+  }
+
+  static void enforce(List<String> missing, boolean required) {
     if (missing.isEmpty()) {
       return;
     }
     String reason = "missing prerequisite " + String.join("; ", missing);
-    if (required()) {
+    if (required) {
       Assertions.fail(reason + " (" + REQUIRED_ENV + "=1, so this fails instead of skipping)");
     }
     Assumptions.abort(reason + " (set " + REQUIRED_ENV + "=1 to fail instead)");

@@ -1,7 +1,6 @@
 package io.minimesh.e2e.harness;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -35,13 +34,10 @@ public interface Readiness {
   /** Ready when GET url answers 200. */
   static Readiness httpOk(String url) {
     return new Readiness() {
-      private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(1)).build();
-
       @Override
       public boolean isReady(ProcessFixture p) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
-        return client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        return Http.http1().send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
       }
 
       @Override

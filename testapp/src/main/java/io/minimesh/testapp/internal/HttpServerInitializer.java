@@ -45,6 +45,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         c.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(), multiplex());
       }
     }));
+    p.addLast(MarkMissingContentLength.INSTANCE);
     p.addLast(new HttpObjectAggregator(MAX_BODY));
     p.addLast(new HttpbinHandler(name));
   }
@@ -53,7 +54,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     ChannelInitializer<Http2StreamChannel> stream = new ChannelInitializer<>() {
       @Override
       protected void initChannel(Http2StreamChannel c) {
-        c.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+        c.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), MarkMissingContentLength.INSTANCE,
             new HttpObjectAggregator(MAX_BODY), new HttpbinHandler(name));
       }
     };

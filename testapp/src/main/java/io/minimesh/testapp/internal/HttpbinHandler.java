@@ -3,7 +3,6 @@ package io.minimesh.testapp.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -48,7 +47,8 @@ public final class HttpbinHandler extends SimpleChannelInboundHandler<FullHttpRe
   static final int MAX_BYTES = 10 * 1024 * 1024;
   static final int MAX_STREAM = 100;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Compact, like Debian's httpbin. */
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
 
@@ -252,7 +252,7 @@ public final class HttpbinHandler extends SimpleChannelInboundHandler<FullHttpRe
       line.put("id", i);
       byte[] bytes;
       try {
-        bytes = (JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(line) + "\n")
+        bytes = (JSON.writeValueAsString(line) + "\n")
             .getBytes(StandardCharsets.UTF_8);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
@@ -275,8 +275,9 @@ public final class HttpbinHandler extends SimpleChannelInboundHandler<FullHttpRe
       if (key.startsWith("x-http2-")) {
         continue; // Netty's HTTP/2 → HTTP/1 conversion markers, not sent by the client
       }
-      if (key.equals("content-length") && h.getValue().equals("0")) {
-        continue; // added by aggregation to body-less requests; httpbin shows none
+      if (key.equals(MarkMissingContentLength.MARKER)
+          || key.equals("content-length") && req.headers().contains(MarkMissingContentLength.MARKER)) {
+        continue; // the client sent no Content-Length: aggregation added it
       }
       out.merge(titleCase(key), h.getValue(), (a, b) -> a + "," + b);
     }

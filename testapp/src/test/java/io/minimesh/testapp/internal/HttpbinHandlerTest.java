@@ -72,6 +72,20 @@ class HttpbinHandlerTest {
   }
 
   @Test
+  void contentLengthIsShownOnlyWhenTheClientSentIt() throws Exception {
+    EmbeddedChannel ch = new EmbeddedChannel(MarkMissingContentLength.INSTANCE,
+        new io.netty.handler.codec.http.HttpObjectAggregator(1024), new HttpbinHandler("app-1"));
+    ch.writeInbound(new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/headers"),
+        LastHttpContent.EMPTY_LAST_CONTENT);
+    JsonNode without = body(ch.readOutbound()).get("headers");
+    assertThat(without.has("Content-Length")).isFalse();
+    assertThat(without.has("X-Testapp-No-Content-Length")).isFalse();
+    FullHttpResponse r = exchange(request(HttpMethod.GET, "/headers", "", "content-length", "0"));
+    assertThat(body(r).get("headers").get("Content-Length").asText()).isEqualTo("0");
+    assertThat(ch.finishAndReleaseAll()).isFalse();
+  }
+
+  @Test
   void anythingEchoesMethodArgsBodyAndParsedJson() throws Exception {
     FullHttpResponse r = exchange(request(HttpMethod.POST, "/anything/x?a=1&a=2&b=3", "{\"k\":[1,2]}",
         "content-type", "application/json"));
