@@ -54,7 +54,7 @@ final class EndpointBuilder {
     }
     TrafficPolicy tp = TrafficPolicies.effective(drs, o.subset(), o.port());
     boolean prioritized = failover(tp);
-    Object key = List.of("eds", name, dr == null ? "" : dr.key().toString(), prioritized ? proxy.locality() : "");
+    Object key = List.of("eds", name, String.valueOf(svc.source()), dr == null ? "" : dr.key().toString(), prioritized ? proxy.locality() : "");
     Map<String, String> l = labels;
     return ctx.cached(key, () -> assignment(name, svc, sp, l, tp));
   }
