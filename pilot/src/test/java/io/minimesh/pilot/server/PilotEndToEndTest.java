@@ -49,17 +49,7 @@ class PilotEndToEndTest {
     for (String f : List.of("gateway.yaml", "httpbin.yaml")) {
       Files.copy(TestData.dir("webapp").resolve(f), dir.resolve(f));
     }
-    Scheduler scheduler = new Scheduler() {
-      @Override
-      public long nanoTime() {
-        return System.nanoTime();
-      }
-
-      @Override
-      public void schedule(Runnable task, long delayNanos) {
-        timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-      }
-    };
+    Scheduler scheduler = Scheduler.of(timer);
     xds = new DiscoveryServer(Clock.systemUTC(), System::nanoTime, metrics, "pilot-e2e");
     pilot = new Pilot(new DirectoryConfigSource(dir, Duration.ofSeconds(60)), xds, metrics, scheduler,
         Duration.ofMillis(100), Duration.ofSeconds(10));

@@ -177,6 +177,30 @@ class SimulationTest {
   }
 
   @Test
+  void gatewayTlsModesBecomeFilterChainsAndSecrets() {
+    ProxyResources r = ConfigGenerator.generate(TestData.context("tls"), TestData.gateway());
+    assertThat(r.of(TypeUrls.LISTENER)).containsOnlyKeys("0.0.0.0_80", "0.0.0.0_443", "0.0.0.0_8443");
+    RouteConfiguration http = rds(r, "http.80");
+    assertThat(http.getVirtualHosts(0).getRequireTls()).isEqualTo(io.minimesh.api.xds.v1.VirtualHost.TlsRequirementType.ALL);
+    Listener https = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_443").message();
+    assertThat(https.getFilterChainsList()).extracting(fc -> fc.getFilterChainMatch().getServerNames(0))
+        .containsExactly("secure.example.com", "mtls.example.com");
+    var simple = https.getFilterChains(0).getTransportSocket().getDownstreamTls();
+    assertThat(simple.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://secure-cert");
+    assertThat(simple.getRequireClientCertificate()).isFalse();
+    var mutual = https.getFilterChains(1).getTransportSocket().getDownstreamTls();
+    assertThat(mutual.getRequireClientCertificate()).isTrue();
+    assertThat(mutual.getCommonTlsContext().getValidationContextSdsSecretConfig().getName()).isEqualTo("kubernetes://mtls-cert-cacert");
+    assertThat(r.of(TypeUrls.SECRET)).containsOnlyKeys("kubernetes://secure-cert", "kubernetes://mtls-cert", "kubernetes://mtls-cert-cacert");
+    String route = https.getFilterChains(0).getFilters(0).getHttpConnectionManager().getRds().getRouteConfigName();
+    assertThat(RouteSimulator.route(rds(r, route), Request.get("secure.example.com", "/"))).isEqualTo("outbound|8080||backend.default.svc.cluster.local");
+    Listener pass = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_8443").message();
+    assertThat(pass.getListenerFiltersList()).contains("tls_inspector");
+    assertThat(pass.getFilterChains(0).getFilterChainMatch().getServerNamesList()).containsExactly("passthrough.example.com");
+    assertThat(pass.getFilterChains(0).getFilters(0).getTcpProxy().getCluster()).isEqualTo("outbound|8443||backend.default.svc.cluster.local");
+  }
+
+  @Test
   void identicalProxiesShareOneGeneration() {
     PushContext ctx = TestData.context("bookinfo");
     ProxyResources a = ConfigGenerator.generate(ctx, TestData.gateway());
