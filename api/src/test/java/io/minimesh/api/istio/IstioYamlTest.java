@@ -58,6 +58,17 @@ class IstioYamlTest {
   }
 
   @Test
+  void unknownTopLevelFieldIsAnError() {
+    assertThatThrownBy(() -> IstioYaml.parse("""
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: s}
+        spce: {}
+        """, Sidecar.class))
+        .hasMessage("unknown field \"spce\"");
+  }
+
+  @Test
   void wrongTypeNamesTheField() {
     assertThatThrownBy(() -> IstioYaml.parse("""
         apiVersion: networking.istio.io/v1

@@ -201,6 +201,46 @@ class SimulationTest {
   }
 
   @Test
+  void delegateVirtualServiceRoutesAreMergedUnderTheRootMatch() {
+    String yaml = """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw}
+        spec:
+          selector: {istio: ingressgateway}
+          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: root}
+        spec:
+          hosts: [shop.example.com]
+          gateways: [gw]
+          http:
+          - match: [{uri: {prefix: /cart}}]
+            delegate: {name: cart-routes}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: cart-routes}
+        spec:
+          http:
+          - match: [{uri: {prefix: /cart/v2}}]
+            route: [{destination: {host: cart, port: {number: 80}}, weight: 100}]
+          - route: [{destination: {host: cart, port: {number: 80}}}]
+            timeout: 2s
+        """;
+    ProxyResources r = ConfigGenerator.generate(PushContext.build(TestData.snapshot(yaml)), TestData.gateway());
+    RouteConfiguration rc = rds(r, "http.80");
+    var v2 = RouteSimulator.matchedRoute(rc, Request.get("shop.example.com", "/cart/v2/x"));
+    assertThat(v2.getMatch().getPrefix()).isEqualTo("/cart/v2");
+    var v1 = RouteSimulator.matchedRoute(rc, Request.get("shop.example.com", "/cart/items"));
+    assertThat(v1.getRoute().getTimeout().getSeconds()).isEqualTo(2);
+    assertThat(v1.getMetadata().getFilterMetadataOrThrow("istio").getFieldsOrThrow("config").getStringValue()).endsWith("/virtual-service/cart-routes");
+    assertThat(RouteSimulator.route(rc, Request.get("shop.example.com", "/other"))).isEqualTo("404");
+  }
+
+  @Test
   void identicalProxiesShareOneGeneration() {
     PushContext ctx = TestData.context("bookinfo");
     ProxyResources a = ConfigGenerator.generate(ctx, TestData.gateway());
