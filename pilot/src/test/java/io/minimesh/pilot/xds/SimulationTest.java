@@ -241,6 +241,41 @@ class SimulationTest {
   }
 
   @Test
+  void localityFailoverOrdersPrioritiesFromTheProxysLocality() {
+    String yaml = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: api}
+        spec:
+          hosts: [api.default.svc.cluster.local]
+          location: MESH_INTERNAL
+          resolution: STATIC
+          ports: [{number: 80, name: http}]
+          endpoints:
+          - {address: 10.0.1.1, locality: us-east/zone-a}
+          - {address: 10.0.1.2, locality: us-east/zone-b}
+          - {address: 10.0.1.3, locality: eu-west/zone-a}
+          - {address: 10.0.1.4, locality: ap-south/zone-a}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: api}
+        spec:
+          host: api
+          trafficPolicy:
+            outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 1m}
+            loadBalancer:
+              localityLbSetting:
+                failover: [{from: us-east, to: ap-south}]
+        """;
+    ProxyResources r = ConfigGenerator.generate(PushContext.build(TestData.snapshot(yaml)),
+        TestData.sidecar("client", "default", "10.9.0.1", Map.of("app", "client")));
+    var cla = (io.minimesh.api.xds.v1.ClusterLoadAssignment) r.of(TypeUrls.ENDPOINT).get("outbound|80||api.default.svc.cluster.local").message();
+    assertThat(cla.getEndpointsList()).extracting(e -> e.getLocality().getRegion() + "/" + e.getLocality().getZone() + "=" + e.getPriority())
+        .containsExactlyInAnyOrder("us-east/zone-a=0", "us-east/zone-b=1", "ap-south/zone-a=2", "eu-west/zone-a=3");
+  }
+
+  @Test
   void identicalProxiesShareOneGeneration() {
     PushContext ctx = TestData.context("bookinfo");
     ProxyResources a = ConfigGenerator.generate(ctx, TestData.gateway());
