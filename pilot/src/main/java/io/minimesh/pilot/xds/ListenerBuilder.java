@@ -293,7 +293,7 @@ final class ListenerBuilder {
     out.addAll(tcpListeners.values());
 
     Listener.Builder in = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(address(proxy.bindIp(), INBOUND_PORT))
-        .setTrafficDirection(Listener.TrafficDirection.INBOUND).addListenerFilters("original_dst")
+        .setTrafficDirection(Listener.TrafficDirection.INBOUND).setUseOriginalDst(true)
         .setDefaultFilterChain(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
             .addFilters(tcpProxyTo(Names.INBOUND_PASSTHROUGH, Names.INBOUND_PASSTHROUGH)));
     for (InboundPorts.InboundPort ip : inbound) {
