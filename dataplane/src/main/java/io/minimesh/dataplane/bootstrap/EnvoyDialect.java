@@ -331,10 +331,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
             "envoy.filters.listener.tls_inspector", TLS_INSPECTOR, "envoy.listener.tls_inspector", TLS_INSPECTOR,
             "envoy.filters.listener.http_inspector", HTTP_INSPECTOR, "envoy.listener.http_inspector", HTTP_INSPECTOR,
             "envoy.filters.listener.original_dst", ORIGINAL_DST, "envoy.listener.original_dst", ORIGINAL_DST));
-        for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
-          String k = it.next();
-          if (!k.equals("name") && !k.equals("typed_config")) throw p.field(k).error("unknown field" + unknownFieldHint());
-        }
+        allowKeys(f, p, "name", "typed_config");
         if (kind == null) {
           throw p.error("unsupported listener filter \"" + f.path("name").asText()
               + "\" (supported: envoy.filters.listener.tls_inspector, http_inspector, original_dst)");
@@ -569,12 +566,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       for (int i = 0; i < value.size(); i++) {
         ConfigPath p = path.index(i);
         JsonNode u = object(value.get(i), p);
-        for (Iterator<String> k = u.fieldNames(); k.hasNext(); ) {
-          String key = k.next();
-          if (!key.equals("upgrade_type") && !key.equals("enabled")) {
-            throw p.field(key).error("unknown field" + unknownFieldHint());
-          }
-        }
+        allowKeys(u, p, "upgrade_type", "enabled");
         if (!u.path("upgrade_type").isTextual()) throw p.field("upgrade_type").error("a string is required");
         if (!u.has("enabled") || ProtoMapper.bool(u.get("enabled"), p.field("enabled"))) {
           ((RouteAction.Builder) b).addUpgradeTypes(u.get("upgrade_type").textValue());
@@ -587,12 +579,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     on(RequestMirrorPolicy.getDescriptor(), "runtime_fraction", (m, b, parent, value, path) -> {
       object(value, path);
       JsonNode def = value.get("default_value");
-      for (Iterator<String> k = value.fieldNames(); k.hasNext(); ) {
-        String key = k.next();
-        if (!key.equals("default_value") && !key.equals("runtime_key")) {
-          throw path.field(key).error("unknown field" + unknownFieldHint());
-        }
-      }
+      allowKeys(value, path, "default_value", "runtime_key");
       ((RequestMirrorPolicy.Builder) b).setRuntimeFraction(
           Percent.newBuilder().setValue(def == null ? 0 : fractionPercent(def, path.field("default_value"))));
     });
@@ -770,12 +757,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         case "use_downstream_protocol_config" -> {
           c.setUpstreamProtocol(Cluster.UpstreamProtocol.USE_DOWNSTREAM);
           JsonNode h2 = object(val, p).get("http2_protocol_options");
-          for (Iterator<String> k = val.fieldNames(); k.hasNext(); ) {
-            String key = k.next();
-            if (!key.equals("http_protocol_options") && !key.equals("http2_protocol_options")) {
-              throw p.field(key).error("unknown field" + unknownFieldHint());
-            }
-          }
+          allowKeys(val, p, "http_protocol_options", "http2_protocol_options");
           if (h2 != null) {
             c.setHttp2ProtocolOptions(m.mergeObject(Http2ProtocolOptions.newBuilder(), h2,
                 p.field("http2_protocol_options")));
@@ -827,12 +809,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       object(value, path);
       JsonNode sds = value.get("validation_context_sds_secret_config");
       JsonNode def = value.get("default_validation_context");
-      for (Iterator<String> k = value.fieldNames(); k.hasNext(); ) {
-        String key = k.next();
-        if (!key.equals("validation_context_sds_secret_config") && !key.equals("default_validation_context")) {
-          throw path.field(key).error("unknown field" + unknownFieldHint());
-        }
-      }
+      allowKeys(value, path, "validation_context_sds_secret_config", "default_validation_context");
       if (sds != null) {
         c.setValidationContextSdsSecretConfig(m.mergeObject(SdsSecretConfig.newBuilder(), sds,
             path.field("validation_context_sds_secret_config")));
@@ -846,12 +823,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       for (int i = 0; i < value.size(); i++) {
         ConfigPath p = path.index(i);
         JsonNode san = object(value.get(i), p);
-        for (Iterator<String> k = san.fieldNames(); k.hasNext(); ) {
-          String key = k.next();
-          if (!key.equals("san_type") && !key.equals("matcher") && !key.equals("oid")) {
-            throw p.field(key).error("unknown field" + unknownFieldHint());
-          }
-        }
+        allowKeys(san, p, "san_type", "matcher", "oid");
         ((CertificateValidationContext.Builder) b).addMatchSubjectAltNames(
             m.mergeObject(StringMatcher.newBuilder(), san.get("matcher"), p.field("matcher")));
       }
@@ -882,6 +854,18 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       if (t != null) return byName.containsValue(t) ? t : null;
     }
     return byName.get(node.path("name").asText(""));
+  }
+
+  /** Rejects keys of {@code obj} other than {@code allowed} (for Envoy shapes mapped by hand). */
+  private void allowKeys(JsonNode obj, ConfigPath path, String... allowed) {
+    List<String> ok = List.of(allowed);
+    for (Iterator<String> k = obj.fieldNames(); k.hasNext(); ) {
+      String key = k.next();
+      if (!ok.contains(key)) {
+        String suggestion = ProtoMapper.suggestion(key, ok);
+        throw path.field(key).error("unknown field" + (suggestion.isEmpty() ? unknownFieldHint() : suggestion));
+      }
+    }
   }
 
   static JsonNode object(JsonNode v, ConfigPath path) {

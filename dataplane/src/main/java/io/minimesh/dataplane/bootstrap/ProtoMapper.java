@@ -99,7 +99,8 @@ final class ProtoMapper {
       }
     }
     if (fd == null) {
-      throw path.error("unknown field" + suggestion(key, d) + dialect.unknownFieldHint());
+      String suggestion = suggestion(key, d);
+      throw path.error("unknown field" + (suggestion.isEmpty() ? dialect.unknownFieldHint() : suggestion));
     }
     setField(b, fd, value, path);
   }
