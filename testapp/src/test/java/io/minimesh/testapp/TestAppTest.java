@@ -61,6 +61,10 @@ class TestAppTest {
       assertThat(r.version()).isEqualTo(version);
       assertThat(r.headers().firstValue("x-served-by")).hasValue("unit");
       assertThat(r.body()).contains("\"X-Test\" : \"1\"");
+      HttpResponse<String> ip = client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/ip")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ip.body()).as("origin over " + version).contains("\"origin\" : \"127.0.0.1\"");
     }
   }
 

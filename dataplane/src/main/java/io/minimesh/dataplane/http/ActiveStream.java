@@ -91,6 +91,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private long bodyBytes;
   private boolean replayable = true;
   private boolean downstreamEnded;
+  // HTTP/1.1 request without Content-Length or chunking: no body follows the headers.
+  private final boolean bodyKnownEmpty;
 
   // Attempts.
   private Attempt attempt;
@@ -127,6 +129,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     String ct = headers.get(HttpHeaderNames.CONTENT_TYPE);
     this.grpc = ct != null && ct.startsWith("application/grpc");
     this.head = req.method().equals(HttpMethod.HEAD);
+    this.bodyKnownEmpty =
+        !h2 && !HttpUtil.isTransferEncodingChunked(req) && HttpUtil.getContentLength(req, 0L) == 0;
     this.startNanos = px.time().nanoTime();
     this.startMillis = px.time().currentTimeMillis();
   }
@@ -554,7 +558,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
           }
         }
         if (perTryTimer != null) perTryTimer.cancel(false);
-        sendUpstreamHeaders(r);
+        ChannelFuture hf = sendUpstreamHeaders(r);
         if (r instanceof FullHttpResponse full) {
           respTrailers = full.trailingHeaders();
           bytesSent += full.content().readableBytes();
@@ -563,6 +567,11 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
           complete(false);
           return;
         }
+        hf.addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (f.isSuccess() && !abandoned) stream.read();
+                });
         return;
       }
       HttpContent c = (HttpContent) msg;
@@ -620,7 +629,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     }
   }
 
-  private void sendUpstreamHeaders(HttpResponse r) {
+  private ChannelFuture sendUpstreamHeaders(HttpResponse r) {
     responseStarted = true;
     status = r.status().code();
     HttpHeaders h = r.headers();
@@ -644,7 +653,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     }
     finishHeaders(h);
     respHeaders = h;
-    if (!(r instanceof FullHttpResponse)) down.write(r);
+    return r instanceof FullHttpResponse ? null : down.write(r);
   }
 
   private boolean bodyAllowed() {
@@ -679,7 +688,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     finishHeaders(r.headers());
     respHeaders = r.headers();
     down.write(r);
-    complete(!downstreamEnded);
+    complete(false);
   }
 
   /** Answers locally (Envoy's local reply), unless the response has started, in which case the stream is reset. */
@@ -707,7 +716,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, head ? text.length() : content.readableBytes());
     if (route != null && route.action instanceof RouteTable.DirectAct) applyResponseMutations(r.headers());
     finishHeaders(r.headers());
-    boolean close = !downstreamEnded || code == 400 || code == 413 || code == 431;
+    boolean close = !requestDone() || code == 400 || code == 413 || code == 431;
     if (close && !h2) r.headers().set(HttpHeaderNames.CONNECTION, "close");
     respHeaders = r.headers();
     bytesSent += content.readableBytes();
@@ -729,7 +738,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     finishHeaders(r.headers());
     respHeaders = r.headers();
     down.write(r);
-    complete(!downstreamEnded);
+    complete(false);
   }
 
   /** Envoy's HTTP → gRPC status mapping for local replies. */
@@ -766,7 +775,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (done) return;
     if (retriesDone > 0 && status > 0 && status < 500 && cluster != null) cluster.stats.rqRetrySuccess.inc();
     finish();
-    down.streamComplete(this, closeConnection || !downstreamEnded);
+    down.streamComplete(this, closeConnection || !requestDone());
   }
 
   private void finish() {
@@ -804,6 +813,11 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
               details);
       for (HcmConfig.AccessLogTarget t : hcm.accessLogs()) px.accessLog().log(t.format(), t.path(), e);
     }
+  }
+
+  /** The whole request has arrived (or none is coming). */
+  private boolean requestDone() {
+    return downstreamEnded || bodyKnownEmpty;
   }
 
   boolean isDone() {

@@ -63,6 +63,7 @@ final class DownstreamHandler extends ChannelDuplexHandler {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     activate();
+    ctx.read(); // a read issued before registration completed may have been dropped
     ctx.fireChannelActive();
   }
 

@@ -47,7 +47,12 @@ final class AgentRuntime {
   }
 
   int run() throws IOException, InterruptedException {
-    Path bootstrap = BootstrapGenerator.write(config);
+    Path bootstrap;
+    try {
+      bootstrap = BootstrapGenerator.write(config);
+    } catch (IOException e) {
+      throw new IOException("cannot write the bootstrap to " + config.bootstrapFile() + ": " + e, e);
+    }
     log.info("bootstrap for {} ({}) written to {}", config.id(), config.role(), bootstrap);
     AdminClient admin = new AdminClient(config.adminConnectHost(), config.adminPort(), Duration.ofSeconds(1));
     ExecutorScheduler scheduler = new ExecutorScheduler("agent-supervisor");
@@ -60,7 +65,7 @@ final class AgentRuntime {
             admin::drainListeners,
             config.drainTime(),
             KILL_GRACE);
-    ReadinessChecker readiness = new ReadinessChecker(admin, () -> supervisor.status().running());
+    ReadinessChecker readiness = new ReadinessChecker(admin, supervisor::status);
     AgentMetrics metrics =
         new AgentMetrics(supervisor::status, readiness::check, admin, scheduler, config.version(),
             config.role().name().toLowerCase());

@@ -13,7 +13,6 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +42,12 @@ final class AppProbers {
 
   private final Map<String, Probe> probes;
   private final String defaultHost;
-  private final HttpClient plain;
+  private volatile HttpClient plain;
   private volatile HttpClient insecureTls;
 
   AppProbers(Map<String, Probe> probes, String defaultHost) {
     this.probes = Map.copyOf(probes);
     this.defaultHost = defaultHost;
-    this.plain =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
   }
 
   /** Reads the probers from the environment; a malformed value is an error naming the variable. */
@@ -74,8 +68,7 @@ final class AppProbers {
       throw new IllegalArgumentException(source + " must be a JSON object of path → probe");
     }
     Map<String, Probe> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       out.put(e.getKey(), probe(source + "[\"" + e.getKey() + "\"]", e.getValue()));
     }
     return out;
@@ -169,7 +162,14 @@ final class AppProbers {
 
   private HttpClient client(String scheme) {
     if (!scheme.equals("https")) {
-      return plain;
+      HttpClient c = plain;
+      if (c == null) {
+        // Created on first use: most agents never run an application probe.
+        c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+        plain = c;
+      }
+      return c;
     }
     HttpClient c = insecureTls;
     if (c == null) {

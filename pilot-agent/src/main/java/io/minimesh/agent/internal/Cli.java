@@ -13,7 +13,7 @@ public final class Cli {
       versionProvider = VersionProvider.class,
       description = "Bootstraps and supervises the Minimesh proxy, serves its health and metrics,"
           + " and installs transparent traffic capture.",
-      subcommands = {ProxyCommand.class, WaitCommand.class, IptablesCommand.class,
+      subcommands = {ProxyCommand.class, WaitCommand.class, IptablesCommand.class, RequestCommand.class,
         CommandLine.HelpCommand.class})
   static final class Root implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -21,7 +21,7 @@ public final class Cli {
     @Override
     public void run() {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "Missing subcommand: proxy, wait or iptables");
+          spec.commandLine(), "Missing subcommand: proxy, wait, iptables or request");
     }
   }
 

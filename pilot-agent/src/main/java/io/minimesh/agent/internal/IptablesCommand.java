@@ -52,10 +52,21 @@ final class IptablesCommand implements Callable<Integer> {
   @Option(names = "--cleanup", description = "Remove the rules and chains instead of installing them.")
   boolean cleanup;
 
+  @Option(names = {"-m", "--istio-inbound-interception-mode"}, defaultValue = "REDIRECT",
+      description = "Only REDIRECT is supported (accepted for Istio compatibility).")
+  String interceptionMode;
+
+  @Option(names = "--log_output_level", hidden = true, description = "Accepted for Istio compatibility.")
+  String ignoredLogLevel;
+
   @Option(names = "--iptables", defaultValue = "iptables", description = "The iptables binary.")
   String iptables;
 
   IptablesConfig config() {
+    if (!interceptionMode.equalsIgnoreCase("REDIRECT")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "interception mode \"" + interceptionMode + "\" is not supported: only REDIRECT");
+    }
     try {
       String inbound = includeInboundPorts.trim();
       String outbound = includeOutboundCidrs.trim();

@@ -72,7 +72,7 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--concurrency", description = "Proxy worker threads (default: the proxy's).")
   Integer concurrency;
 
-  @Option(names = "--log-level", description = "Proxy log level: trace, debug, info, warn, error.")
+  @Option(names = {"--log-level", "--proxyLogLevel"}, description = "Proxy log level: trace, debug, info, warn, error.")
   String logLevel;
 
   @Option(names = "--drain-time", defaultValue = "5s",
@@ -85,6 +85,19 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--locality", paramLabel = "REGION/ZONE/SUBZONE",
       description = "Locality (env MINIMESH_LOCALITY or ISTIO_LOCALITY).")
   String locality;
+
+  // Flags of Istio's injected sidecar container, accepted so Istio templates work unchanged.
+  @Option(names = "--domain", hidden = true)
+  String istioDomain;
+
+  @Option(names = "--proxyComponentLogLevel", hidden = true)
+  String istioComponentLogLevel;
+
+  @Option(names = "--log_output_level", hidden = true)
+  String istioAgentLogLevel;
+
+  @Option(names = "--serviceCluster", hidden = true)
+  String istioServiceCluster;
 
   private final Env env;
 
@@ -111,7 +124,10 @@ final class ProxyCommand implements Callable<Integer> {
           default -> throw new IllegalArgumentException(
               "unknown proxy type \"" + role + "\": expected sidecar or router");
         };
-    String discovery = first(discoveryAddress, env.get("MINIMESH_DISCOVERY_ADDRESS"), "localhost:15010");
+    JsonNode proxyConfig = proxyConfig();
+    String discovery =
+        first(discoveryAddress, env.get("MINIMESH_DISCOVERY_ADDRESS"),
+            text(proxyConfig, "discoveryAddress"), "localhost:15010");
 
     String name;
     String namespace;
@@ -133,7 +149,9 @@ final class ProxyCommand implements Callable<Integer> {
     labelMap.putAll(jsonLabels("MINIMESH_METAJSON_LABELS"));
     labelMap.putAll(Flags.labels("--labels", labels));
 
-    Map<String, String> metadata = new TreeMap<>(env.withPrefix("ISTIO_META_"));
+    Map<String, String> metadata = new TreeMap<>();
+    proxyConfig.path("proxyMetadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
+    metadata.putAll(env.withPrefix("ISTIO_META_"));
     metadata.putAll(env.withPrefix("MINIMESH_META_"));
 
     List<String> ips = new ArrayList<>();
@@ -174,7 +192,7 @@ final class ProxyCommand implements Callable<Integer> {
         statusPort,
         metricsPort,
         CommandLineSplitter.split(command),
-        concurrency == null ? 0 : concurrency,
+        concurrency != null ? concurrency : proxyConfig.path("concurrency").asInt(0),
         level,
         drainTime,
         dir,
@@ -182,6 +200,28 @@ final class ProxyCommand implements Callable<Integer> {
         loc,
         metadata,
         Cli.version());
+  }
+
+  /** Istio's PROXY_CONFIG (ProxyConfig as JSON or YAML): discoveryAddress, concurrency, proxyMetadata. */
+  private JsonNode proxyConfig() {
+    String text = env.get("PROXY_CONFIG");
+    if (text == null) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    try {
+      JsonNode n = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(text);
+      if (n == null || !n.isObject()) {
+        throw new IllegalArgumentException("PROXY_CONFIG must be a ProxyConfig object");
+      }
+      return n;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("PROXY_CONFIG is not valid JSON/YAML: " + e.getMessage());
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() || v.asText().isBlank() ? null : v.asText();
   }
 
   private Map<String, String> jsonLabels(String var) {
@@ -195,7 +235,7 @@ final class ProxyCommand implements Callable<Integer> {
       if (n == null || !n.isObject()) {
         throw new IllegalArgumentException(var + " must be a JSON object of labels");
       }
-      n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      n.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
       return out;
     } catch (IOException e) {
       throw new IllegalArgumentException(var + " is not valid JSON: " + e.getMessage());

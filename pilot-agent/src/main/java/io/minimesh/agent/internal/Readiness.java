@@ -6,6 +6,7 @@ record Readiness(boolean ready, String reason) {
   static final String REJECTED = "config received from XDS server, but was rejected: ";
   static final String NOT_RUNNING = "proxy is not running";
   static final String ADMIN_UNREACHABLE = "admin API not reachable";
+  static final String SHUTTING_DOWN = "proxy is draining and shutting down";
   static final String NOT_LIVE = "server is not live, current state is: ";
 
   static final Readiness READY = new Readiness(true, "");

@@ -7,7 +7,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Decides readiness as Istio's agent does: the proxy process runs, it has accepted clusters (CDS)
@@ -26,15 +26,20 @@ final class ReadinessChecker {
   record TypeState(String type, long success, long rejected, String lastError) {}
 
   private final AdminClient admin;
-  private final BooleanSupplier proxyRunning;
+  private final Supplier<ProxySupervisor.Status> proxy;
 
-  ReadinessChecker(AdminClient admin, BooleanSupplier proxyRunning) {
+  ReadinessChecker(AdminClient admin, Supplier<ProxySupervisor.Status> proxy) {
     this.admin = admin;
-    this.proxyRunning = proxyRunning;
+    this.proxy = proxy;
   }
 
   Readiness check() {
-    if (!proxyRunning.getAsBoolean()) {
+    ProxySupervisor.Status status = proxy.get();
+    if (status.stopping()) {
+      // Fail readiness while draining so Kubernetes takes the pod out of its Services first.
+      return Readiness.notReady(Readiness.SHUTTING_DOWN);
+    }
+    if (!status.running()) {
       return Readiness.notReady(Readiness.NOT_RUNNING);
     }
     TypeState cds;

@@ -35,7 +35,11 @@ final class StatusServer implements AutoCloseable {
     this.probers = probers;
     this.metrics = metrics;
     this.quit = quit;
-    this.server = HttpServer.create(new InetSocketAddress(bindIp, port), 64);
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(bindIp, port), 64);
+    } catch (IOException e) {
+      throw new IOException("cannot listen on " + bindIp + ":" + port + ": " + e.getMessage(), e);
+    }
     this.pool =
         Executors.newFixedThreadPool(
             4,

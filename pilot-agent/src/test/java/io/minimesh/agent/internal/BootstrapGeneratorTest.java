@@ -100,6 +100,21 @@ class BootstrapGeneratorTest {
   }
 
   @Test
+  void istioSidecarTemplateArgumentsAndProxyConfigWork() {
+    Env env = new Env(Map.of(
+        "POD_NAME", "reviews-v1-abc", "POD_NAMESPACE", "default",
+        "PROXY_CONFIG", "{\"discoveryAddress\":\"minimesh-pilot.minimesh-system.svc:15010\","
+            + "\"concurrency\":2,\"proxyMetadata\":{\"DNS_CAPTURE\":\"true\"}}"));
+    AgentConfig c = config(env, "sidecar", "--domain", "default.svc.cluster.local", "--proxyLogLevel=warning",
+        "--proxyComponentLogLevel=misc:error", "--log_output_level=default:info", "--config-dir", dir.toString());
+    assertThat(c.id()).isEqualTo("reviews-v1-abc.default");
+    assertThat(c.discoveryAddress()).isEqualTo("minimesh-pilot.minimesh-system.svc:15010");
+    assertThat(c.concurrency()).isEqualTo(2);
+    assertThat(c.logLevel()).isEqualTo("warn");
+    assertThat(c.metadata()).containsEntry("DNS_CAPTURE", "true");
+  }
+
+  @Test
   void idWithoutNamespaceTakesPodNamespace() {
     AgentConfig c = config(new Env(Map.of("POD_NAMESPACE", "prod")), "sidecar", "--id", "web",
         "--config-dir", dir.toString());

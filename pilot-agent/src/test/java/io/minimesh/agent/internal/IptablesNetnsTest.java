@@ -3,16 +3,13 @@ package io.minimesh.agent.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -134,19 +131,7 @@ class IptablesNetnsTest {
     Process p = new ProcessBuilder("ip", "netns", "exec", ns, python.toString(), "-c", server)
         .redirectErrorStream(true).start();
     background.add(p);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = r.readLine()) != null) {
-          lines.add(l);
-        }
-      } catch (IOException ignored) {
-        // process gone
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
+    List<String> lines = LineCollector.of(p);
     await().atMost(Duration.ofSeconds(20)).until(() -> lines.contains("listening"));
     Run client = inNs(python.toString(), "-c",
         "import socket; socket.create_connection(('10.211.0.99', 8000), timeout=5).close()");

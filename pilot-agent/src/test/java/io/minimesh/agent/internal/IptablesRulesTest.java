@@ -36,6 +36,15 @@ class IptablesRulesTest {
   }
 
   @Test
+  void istioInitContainerArgumentsGiveTheSameRules() {
+    assertThat(run(0, "iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*",
+            "-x", "", "-b", "*", "-d", "15090,15021,15020", "--log_output_level=default:info", "--dry-run"))
+        .isEqualTo(run(0, "iptables", "--dry-run"));
+    assertThat(run(2, "iptables", "-m", "TPROXY", "--dry-run"))
+        .contains("interception mode \"TPROXY\" is not supported: only REDIRECT");
+  }
+
+  @Test
   void customPortsCidrsAndOwner() {
     Golden.assertMatches("iptables/custom.txt",
         run(0, "iptables", "--dry-run", "--proxy-uid", "1337", "--proxy-gid", "1338",

@@ -11,11 +11,16 @@ import org.junit.jupiter.api.Test;
 class ReadinessCheckerTest {
   private final FakeHttpServer admin;
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicBoolean stopping = new AtomicBoolean(false);
   private final ReadinessChecker checker;
 
   ReadinessCheckerTest() throws Exception {
     admin = new FakeHttpServer().reply("/ready", 200, "LIVE\n");
-    checker = new ReadinessChecker(new AdminClient("127.0.0.1", admin.port(), Duration.ofSeconds(5)), running::get);
+    checker = new ReadinessChecker(new AdminClient("127.0.0.1", admin.port(), Duration.ofSeconds(5)), this::status);
+  }
+
+  private ProxySupervisor.Status status() {
+    return new ProxySupervisor.Status(running.get(), 1, 1, 0, 0, null, stopping.get());
   }
 
   @AfterEach
@@ -83,7 +88,15 @@ class ReadinessCheckerTest {
       closedPort = s.getLocalPort();
     }
     ReadinessChecker nowhere =
-        new ReadinessChecker(new AdminClient("127.0.0.1", closedPort, Duration.ofSeconds(5)), running::get);
+        new ReadinessChecker(new AdminClient("127.0.0.1", closedPort, Duration.ofSeconds(5)), this::status);
     assertThat(nowhere.check().reason()).isEqualTo("admin API not reachable");
+  }
+
+  @Test
+  void drainingProxyIsNotReadyEvenWithConfig() {
+    admin.reply("/xds_status", 200, FakeHttpServer.xdsStatus(1, 0, "", 1, 0, ""));
+    assertThat(checker.check().ready()).isTrue();
+    stopping.set(true);
+    assertThat(checker.check().reason()).isEqualTo("proxy is draining and shutting down");
   }
 }

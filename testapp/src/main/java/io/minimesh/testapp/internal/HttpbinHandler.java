@@ -316,7 +316,8 @@ public final class HttpbinHandler extends SimpleChannelInboundHandler<FullHttpRe
     if (forwarded != null) {
       return forwarded;
     }
-    Channel c = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+    // An HTTP/2 stream's address is its connection's (an accepted socket's parent is the server socket).
+    Channel c = ctx.channel() instanceof Http2StreamChannel ? ctx.channel().parent() : ctx.channel();
     return c.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
   }
 

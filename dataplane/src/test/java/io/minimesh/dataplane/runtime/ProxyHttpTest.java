@@ -1,0 +1,297 @@
+package io.minimesh.dataplane.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.minimesh.dataplane.testing.LeakCheck;
+import io.minimesh.dataplane.testing.Proxies;
+import io.minimesh.dataplane.testing.TestUpstream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The proxy with real sockets: a Netty upstream, the JDK HTTP client and raw sockets. */
+@ExtendWith(LeakCheck.class)
+class ProxyHttpTest {
+  static TestUpstream up;
+  static TestUpstream up2;
+  static ProxyRuntime proxy;
+  static int port;
+  static final HttpClient client =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void start() {
+    up = new TestUpstream("a", false);
+    up2 = new TestUpstream("b", false);
+    String yaml =
+        """
+        admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}
+        static_resources:
+          listeners:
+          - name: http
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.http_connection_manager
+                http_connection_manager:
+                  stat_prefix: ingress
+                  request_headers_timeout: 0.5s
+                  max_request_headers_kb: 8
+                  http_filters:
+                  - name: minimesh.filters.http.add_header
+                    config: {response_headers: {x-filter: seen}}
+                  - name: envoy.filters.http.router
+                  route_config:
+                    name: local
+                    virtual_hosts:
+                    - name: other
+                      domains: ["other.example.com"]
+                      routes:
+                      - match: {prefix: "/"}
+                        route: {cluster: b}
+                    - name: nr
+                      domains: ["nr.example.com"]
+                      routes:
+                      - match: {path: "/only"}
+                        route: {cluster: a}
+                    - name: all
+                      domains: ["*"]
+                      routes:
+                      - match: {prefix: "/timeout/"}
+                        route: {cluster: a, timeout: 1s, prefix_rewrite: "/"}
+                      - match: {prefix: "/retry/"}
+                        route:
+                          cluster: a
+                          prefix_rewrite: "/"
+                          retry_policy: {retry_on: 5xx, num_retries: 3, retry_back_off: {base_interval: 0.001s}}
+                      - match: {prefix: "/direct"}
+                        direct_response: {status: 418, body: {inline_string: "teapot"}}
+                      - match: {prefix: "/old"}
+                        redirect: {path_redirect: "/new", response_code: PERMANENT_REDIRECT}
+                      - match: {prefix: "/nohosts"}
+                        route: {cluster: empty}
+                      - match: {prefix: "/refused"}
+                        route: {cluster: refused}
+                      - match: {prefix: "/", headers: [{name: x-canary, exact_match: "yes"}]}
+                        route: {cluster: b}
+                      - match: {prefix: "/"}
+                        route: {cluster: a}
+          clusters:
+        """
+            + Proxies.staticCluster("a", "", up.port())
+            + Proxies.staticCluster("b", "", up2.port())
+            + "  - name: empty\n    connect_timeout: 1s\n"
+            + Proxies.staticCluster("refused", "", freePort());
+    proxy = Proxies.start(yaml);
+    port = proxy.listenerAddress("http").getPort();
+  }
+
+  static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (proxy != null) proxy.close();
+    if (up != null) up.close();
+    if (up2 != null) up2.close();
+  }
+
+  static HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static long stat(String name) {
+    Long v = proxy.stats().snapshot().get(name);
+    return v == null ? 0 : v;
+  }
+
+  @Test
+  void headersReachUpstream() throws Exception {
+    HttpResponse<String> r = get("/headers");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode h = JSON.readTree(r.body()).get("headers");
+    assertThat(h.get("x-request-id").asText()).matches("[0-9a-f-]{36}");
+    assertThat(h.get("x-envoy-expected-rq-timeout-ms").asText()).isEqualTo("15000");
+    assertThat(h.get("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
+    assertThat(h.get("x-forwarded-proto").asText()).isEqualTo("http");
+    assertThat(r.headers().firstValue("x-envoy-upstream-service-time")).isPresent();
+    assertThat(r.headers().firstValue("x-filter")).hasValue("seen");
+    assertThat(r.headers().firstValue("server")).hasValue("envoy");
+  }
+
+  @Test
+  void keepsRequestIdAndTraceHeaders() throws Exception {
+    HttpResponse<String> r = get("/headers", "x-request-id", "abc-123", "traceparent",
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "x-b3-traceid", "80f198ee56343ba864fe8b2a57d3eff7");
+    JsonNode h = JSON.readTree(r.body()).get("headers");
+    assertThat(h.get("x-request-id").asText()).isEqualTo("abc-123");
+    assertThat(h.get("traceparent").asText()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assertThat(h.get("x-b3-traceid").asText()).isEqualTo("80f198ee56343ba864fe8b2a57d3eff7");
+  }
+
+  @Test
+  void routesByHostAndHeader() throws Exception {
+    assertThat(get("/x", "x-canary", "yes").headers().firstValue("x-served-by")).hasValue("b");
+    assertThat(get("/x").headers().firstValue("x-served-by")).hasValue("a");
+  }
+
+  @Test
+  void routeTimeoutGives504() throws Exception {
+    long before = stat("cluster.a.upstream_rq_timeout");
+    HttpResponse<String> r = get("/timeout/delay/3000");
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.body()).isEqualTo("upstream request timeout");
+    assertThat(stat("cluster.a.upstream_rq_timeout")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void retriesOn5xx() throws Exception {
+    long before = stat("cluster.a.upstream_rq_retry");
+    HttpResponse<String> r = get("/retry/status/503");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(up.hits("/status/503")).isEqualTo(4);
+    assertThat(stat("cluster.a.upstream_rq_retry")).isEqualTo(before + 3);
+    assertThat(stat("cluster.a.upstream_rq_503")).isGreaterThanOrEqualTo(4);
+  }
+
+  @Test
+  void localReplies() throws Exception {
+    HttpResponse<String> d = get("/direct");
+    assertThat(d.statusCode()).isEqualTo(418);
+    assertThat(d.body()).isEqualTo("teapot");
+    HttpResponse<String> red = get("/old?x=1");
+    assertThat(red.statusCode()).isEqualTo(308);
+    assertThat(red.headers().firstValue("location")).hasValue("http://127.0.0.1:" + port + "/new?x=1");
+    HttpResponse<String> uh = get("/nohosts");
+    assertThat(uh.statusCode()).isEqualTo(503);
+    assertThat(uh.body()).isEqualTo("no healthy upstream");
+    HttpResponse<String> uf = get("/refused");
+    assertThat(uf.statusCode()).isEqualTo(503);
+    assertThat(uf.body())
+        .isEqualTo("upstream connect error or disconnect/reset before headers. reset reason: connection failure");
+    assertThat(stat("cluster.refused.upstream_cx_connect_fail")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void noRouteIs404() throws Exception {
+    assertThat(raw("GET / HTTP/1.1\r\nHost: nr.example.com:80\r\n\r\n")).startsWith("HTTP/1.1 404");
+    assertThat(raw("GET /only HTTP/1.1\r\nHost: nr.example.com\r\n\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(get("/", "x-canary", "no").statusCode()).isEqualTo(200);
+    assertThat(stat("http.ingress.no_route")).isGreaterThanOrEqualTo(1);
+  }
+
+  static String raw(String request) throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      return readResponseHead(s.getInputStream());
+    }
+  }
+
+  static String readResponseHead(InputStream in) throws Exception {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      sb.append((char) c);
+      if (sb.toString().endsWith("\r\n\r\n")) break;
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void malformedRequestsGet4xxAndProxyKeepsServing() throws Exception {
+    assertThat(raw("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400");
+    assertThat(raw("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + "x".repeat(10_000) + "\r\n\r\n")).startsWith("HTTP/1.1 431");
+    assertThat(raw("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
+        .startsWith("HTTP/1.1 400");
+    assertThat(raw("GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n")).startsWith("HTTP/1.1 400");
+    assertThat(get("/").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void slowHeaderSenderIsCutOff() throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      byte[] req = "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: 1234567890\r\n".getBytes(StandardCharsets.ISO_8859_1);
+      long start = System.nanoTime();
+      boolean cut = false;
+      for (int i = 0; i < req.length * 100 && !cut; i++) {
+        try {
+          out.write(req[i % req.length] == '\n' && i >= req.length ? 'x' : req[i % req.length]);
+          out.flush();
+          if (s.getInputStream().available() > 0) cut = true;
+          await().pollDelay(Duration.ofMillis(20)).atMost(Duration.ofSeconds(1)).until(() -> true);
+        } catch (java.io.IOException e) {
+          cut = true;
+        }
+        if (System.nanoTime() - start > Duration.ofSeconds(4).toNanos()) break;
+      }
+      String head = readResponseHead(s.getInputStream());
+      assertThat(head).startsWith("HTTP/1.1 408");
+      assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(4).toNanos());
+    }
+    assertThat(stat("http.ingress.downstream_rq_header_timeout")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void statsAndAdmin() throws Exception {
+    get("/x");
+    String base = "http://127.0.0.1:" + proxy.adminAddress().getPort();
+    HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).isEqualTo("LIVE\n");
+    String stats = client.send(HttpRequest.newBuilder(URI.create(base + "/stats?filter=%5Ecluster%5C.a%5C.")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(stats).contains("cluster.a.upstream_rq_total: ").contains("cluster.a.upstream_rq_2xx: ").doesNotContain("cluster.b.");
+    String all = client.send(HttpRequest.newBuilder(URI.create(base + "/stats")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(all).contains("http.ingress.downstream_rq_total: ").contains("listener.127.0.0.1_0.downstream_cx_total: ")
+        .contains("server.live: 1").contains("server.uptime: ");
+    String prom = client.send(HttpRequest.newBuilder(URI.create(base + "/stats/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(prom).contains("# TYPE envoy_cluster_upstream_rq_total counter")
+        .containsPattern("envoy_cluster_upstream_rq_total\\{envoy_cluster_name=\"a\"\\} \\d+");
+    String clusters = client.send(HttpRequest.newBuilder(URI.create(base + "/clusters")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(clusters).contains("a::127.0.0.1:" + up.port() + "::health_flags::healthy");
+    JsonNode cj = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/clusters?format=json")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(cj.get("cluster_statuses").size()).isEqualTo(4);
+    JsonNode dump = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/config_dump")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(dump.get("listeners").get(0).get("version_info").asText()).isEqualTo("static");
+    assertThat(dump.get("clusters").size()).isEqualTo(4);
+    HttpResponse<String> getFail = client.send(HttpRequest.newBuilder(URI.create(base + "/healthcheck/fail")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(getFail.statusCode()).isEqualTo(405);
+    JsonNode xds = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/xds_status")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(xds.get("state").asText()).isEqualTo("not configured");
+    String listeners = client.send(HttpRequest.newBuilder(URI.create(base + "/listeners")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(listeners).contains("http::127.0.0.1:" + port);
+  }
+}
