@@ -132,6 +132,11 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   }
 
   @Override
+  public boolean singleValueAsList() {
+    return true;
+  }
+
+  @Override
   public String unknownFieldHint() {
     return " (not in Minimesh's Envoy v3 subset, see docs/envoy-compat.md)";
   }
@@ -171,7 +176,11 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   private void bootstrap() {
     ignore(Bootstrap.getDescriptor(), "layered_runtime", "stats_config", "stats_sinks", "stats_flush_interval",
         "stats_flush_on_admin", "stats_server_version_override", "watchdog", "watchdogs", "overload_manager",
-        "cluster_manager", "enable_dispatcher_stats", "application_log_config");
+        "enable_dispatcher_stats", "application_log_config");
+    on(Bootstrap.getDescriptor(), "cluster_manager", (m, b, parent, value, path) -> {
+      if (value.has("clusters")) throw v2Error(path.field("clusters"), "found cluster_manager.clusters (Envoy v1)");
+    });
+    v2(Bootstrap.getDescriptor(), "listeners", "found a top-level \"listeners\" (Envoy v1)");
     finisher(Bootstrap.getDescriptor(), (b, node, path) -> resolveAdsCluster((Bootstrap.Builder) b));
 
     on(Node.getDescriptor(), "metadata", (m, b, parent, value, path) -> {
@@ -413,19 +422,13 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "preserve_external_request_id", "always_set_request_id_in_response", "add_user_agent",
         "server_header_transformation", "delayed_close_timeout", "internal_address_config",
         "set_current_client_cert_details", "stream_error_on_invalid_http_message", "via",
-        "scheme_header_transformation", "represent_ipv4_remote_address_as_ipv4_mapped_ipv6");
+        "scheme_header_transformation", "represent_ipv4_remote_address_as_ipv4_mapped_ipv6",
+        "local_reply_config");
 
     Descriptor filter = HttpFilter.getDescriptor();
     on(filter, "typed_config", (m, b, parent, value, path) -> {
-      object(value, path);
-      String type = typeUrl(value, path);
-      JsonNode config = value;
-      if (type != null && TYPED_STRUCT.contains(type)) {
-        config = value.path("value");
-      }
-      ObjectNode copy = config.isObject() ? ((ObjectNode) config).deepCopy() : ((ObjectNode) value).objectNode();
-      copy.remove("@type");
-      if (!copy.isEmpty()) ((HttpFilter.Builder) b).setConfig(ProtoMapper.toValue(copy).getStructValue());
+      Struct config = filterConfig(value, path);
+      if (config.getFieldsCount() > 0) ((HttpFilter.Builder) b).setConfig(config);
     });
     v2(filter, "config", "found \"config\", use typed_config");
     ignore(filter, "is_optional");
@@ -548,10 +551,12 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   private void routes() {
     unsupported(RouteConfiguration.getDescriptor(), "vhds", "virtual host discovery");
     ignore(RouteConfiguration.getDescriptor(), "most_specific_header_mutations_wins", "max_direct_response_body_size_bytes");
-    unsupported(VirtualHost.getDescriptor(), "typed_per_filter_config", "per-filter configuration");
+    on(VirtualHost.getDescriptor(), "typed_per_filter_config", (m, b, parent, value, path) ->
+        perFilterConfig(value, path, ((VirtualHost.Builder) b)::putTypedPerFilterConfig));
     v2(VirtualHost.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
     ignore(VirtualHost.getDescriptor(), "include_request_attempt_count", "include_attempt_count_in_response");
-    unsupported(Route.getDescriptor(), "typed_per_filter_config", "per-filter configuration");
+    on(Route.getDescriptor(), "typed_per_filter_config", (m, b, parent, value, path) ->
+        perFilterConfig(value, path, ((Route.Builder) b)::putTypedPerFilterConfig));
     v2(Route.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
     ignore(Route.getDescriptor(), "decorator", "tracing", "stat_prefix");
 
@@ -614,6 +619,22 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       // Envoy v3 appends unless told otherwise (append defaults to true).
       if (!node.has("append") && !node.has("append_action")) ((HeaderValueOption.Builder) b).setAppend(true);
     });
+  }
+
+  /** Envoy's typed_per_filter_config: filter name → its config as a Struct (without "@type"). */
+  private static void perFilterConfig(JsonNode value, ConfigPath path, java.util.function.BiConsumer<String, Struct> put) {
+    object(value, path);
+    value.fields().forEachRemaining(e -> put.accept(e.getKey(), filterConfig(e.getValue(), path.field(e.getKey()))));
+  }
+
+  /** A typed_config as a Struct: "@type" dropped, a TypedStruct unwrapped to its value. */
+  static Struct filterConfig(JsonNode value, ConfigPath path) {
+    object(value, path);
+    String type = typeUrl(value, path);
+    JsonNode config = type != null && TYPED_STRUCT.contains(type) ? value.path("value") : value;
+    ObjectNode copy = config.isObject() ? ((ObjectNode) config).deepCopy() : ((ObjectNode) value).objectNode();
+    copy.remove("@type");
+    return ProtoMapper.toValue(copy).getStructValue();
   }
 
   /** Envoy's FractionalPercent {numerator, denominator: HUNDRED|TEN_THOUSAND|MILLION} as a percent. */
@@ -716,7 +737,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "enforcing_failure_percentage_local_origin", "enforcing_consecutive_local_origin_failure",
         "enforcing_local_origin_success_rate", "max_ejection_time", "max_ejection_time_jitter",
         "successful_active_health_check_uneject_host", "always_eject_one_host");
-    ignore(HealthCheck.getDescriptor(), "interval_jitter", "interval_jitter_percent", "healthy_edge_interval",
+    ignore(HealthCheck.getDescriptor(), "no_traffic_healthy_interval", "interval_jitter", "interval_jitter_percent", "healthy_edge_interval",
         "unhealthy_edge_interval", "event_log_path", "always_log_health_check_failures", "reuse_connection",
         "initial_jitter");
     ignore(HealthCheck.HttpHealthCheck.getDescriptor(), "codec_client_type", "request_headers_to_add",
