@@ -291,7 +291,7 @@ class XdsClientTest {
     ConfigSnapshot serving = applier.current();
 
     ads.breakStream();
-    await().atMost(Duration.ofSeconds(5)).until(() -> !client.status().connected());
+    await().atMost(Duration.ofSeconds(10)).until(() -> !client.status().connected());
     scheduler.idle();
     assertThat(stats.gauge("control_plane.connected_state").get()).isZero();
     assertThat(applier.current()).as("keeps serving while pilot is away").isSameAs(serving);
@@ -342,11 +342,11 @@ class XdsClientTest {
         Duration.ofSeconds(30));
     for (int i = 0; i < expected.size(); i++) {
       int n = i + 1;
-      await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.scheduled.size() == n);
+      await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.scheduled.size() == n);
       assertThat(scheduler.scheduled.get(i)).isEqualTo(expected.get(i));
       scheduler.advance(expected.get(i));
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.scheduled.size() == expected.size() + 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.scheduled.size() == expected.size() + 1);
 
     ads.start(); // pilot is back
     scheduler.advance(Duration.ofSeconds(30));
@@ -356,7 +356,7 @@ class XdsClientTest {
     ads.next();
     int before = scheduler.scheduled.size();
     ads.breakStream();
-    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.scheduled.size() == before + 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.scheduled.size() == before + 1);
     assertThat(scheduler.scheduled).last().isEqualTo(Duration.ofMillis(500));
   }
 
