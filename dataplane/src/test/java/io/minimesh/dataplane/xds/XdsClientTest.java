@@ -207,6 +207,7 @@ class XdsClientTest {
     assertThat(applier.current().listeners()).containsKey("http_8080");
     assertThat(applier.current().routes()).containsKey("http.8080");
     assertThat(stats.counter("http.rds.update_success").get()).isEqualTo(1);
+    assertThat(stats.counter("http.http_8080.rds.http.8080.update_success").get()).isEqualTo(1);
 
     // The listener goes away: RDS is unsubscribed (before the LDS ACK) and its routes dropped.
     ads.send(LISTENER, "l2", "n3");
