@@ -221,6 +221,7 @@ public final class XdsClient implements AutoCloseable {
 
   @Override
   public void close() {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
     try {
       scheduler.execute(() -> {
         closed = true;
@@ -231,9 +232,14 @@ public final class XdsClient implements AutoCloseable {
         stream = null;
         setConnected(false);
         publish();
+        done.countDown();
       });
+      // Let the cleanup run before the scheduler stops (bounded: close may be called from anywhere).
+      done.await(2, java.util.concurrent.TimeUnit.SECONDS);
     } catch (RejectedExecutionException e) {
       // already closed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     channel.shutdownNow();
     scheduler.shutdown();

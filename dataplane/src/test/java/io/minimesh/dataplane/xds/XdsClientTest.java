@@ -382,6 +382,17 @@ class XdsClientTest {
   }
 
   @Test
+  void closingDisconnectsAndReportsIt() throws Exception {
+    startAndSubscribe();
+    ads.send(CLUSTER, "v1", "n1", staticCluster("a"));
+    ads.next();
+    client.close();
+    assertThat(client.status().connected()).isFalse();
+    assertThat(stats.gauge("control_plane.connected_state").get()).isZero();
+    assertThat(applier.current().clusters()).as("config stays").containsKey("a");
+  }
+
+  @Test
   void aResourceNamedLikeAStaticOneIsRejected() throws Exception {
     startAndSubscribe();
     ads.send(CLUSTER, "v1", "n1", staticCluster("static_a"));
