@@ -79,17 +79,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       t.setDaemon(true);
       return t;
     });
-    Scheduler scheduler = new Scheduler() {
-      @Override
-      public long nanoTime() {
-        return System.nanoTime();
-      }
-
-      @Override
-      public void schedule(Runnable task, long delayNanos) {
-        timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-      }
-    };
+    Scheduler scheduler = Scheduler.of(timer);
     PilotMetrics metrics = new PilotMetrics();
     String instance = "pilot-" + ProcessHandle.current().pid();
     DiscoveryServer xds = new DiscoveryServer(Clock.systemUTC(), System::nanoTime, metrics, instance);

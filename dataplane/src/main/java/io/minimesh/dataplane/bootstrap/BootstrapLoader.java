@@ -108,6 +108,8 @@ public final class BootstrapLoader {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (ENVOY_KEYS.contains(e.getKey())) return true;
+      // Envoy v1 put listeners at the top level; reaching the Envoy translator gives a clear error.
+      if (parentKey == null && e.getKey().equals("listeners")) return true;
       if (e.getKey().equals("access_log") && "admin".equals(parentKey)) return true;
       if (hasEnvoyMarker(e.getValue(), e.getKey())) return true;
     }

@@ -132,6 +132,11 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   }
 
   @Override
+  public boolean singleValueAsList() {
+    return true;
+  }
+
+  @Override
   public String unknownFieldHint() {
     return " (not in Minimesh's Envoy v3 subset, see docs/envoy-compat.md)";
   }
@@ -171,7 +176,11 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   private void bootstrap() {
     ignore(Bootstrap.getDescriptor(), "layered_runtime", "stats_config", "stats_sinks", "stats_flush_interval",
         "stats_flush_on_admin", "stats_server_version_override", "watchdog", "watchdogs", "overload_manager",
-        "cluster_manager", "enable_dispatcher_stats", "application_log_config");
+        "enable_dispatcher_stats", "application_log_config");
+    on(Bootstrap.getDescriptor(), "cluster_manager", (m, b, parent, value, path) -> {
+      if (value.has("clusters")) throw v2Error(path.field("clusters"), "found cluster_manager.clusters (Envoy v1)");
+    });
+    v2(Bootstrap.getDescriptor(), "listeners", "found a top-level \"listeners\" (Envoy v1)");
     finisher(Bootstrap.getDescriptor(), (b, node, path) -> resolveAdsCluster((Bootstrap.Builder) b));
 
     on(Node.getDescriptor(), "metadata", (m, b, parent, value, path) -> {
@@ -331,10 +340,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
             "envoy.filters.listener.tls_inspector", TLS_INSPECTOR, "envoy.listener.tls_inspector", TLS_INSPECTOR,
             "envoy.filters.listener.http_inspector", HTTP_INSPECTOR, "envoy.listener.http_inspector", HTTP_INSPECTOR,
             "envoy.filters.listener.original_dst", ORIGINAL_DST, "envoy.listener.original_dst", ORIGINAL_DST));
-        for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
-          String k = it.next();
-          if (!k.equals("name") && !k.equals("typed_config")) throw p.field(k).error("unknown field" + unknownFieldHint());
-        }
+        allowKeys(f, p, "name", "typed_config");
         if (kind == null) {
           throw p.error("unsupported listener filter \"" + f.path("name").asText()
               + "\" (supported: envoy.filters.listener.tls_inspector, http_inspector, original_dst)");
@@ -416,19 +422,13 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "preserve_external_request_id", "always_set_request_id_in_response", "add_user_agent",
         "server_header_transformation", "delayed_close_timeout", "internal_address_config",
         "set_current_client_cert_details", "stream_error_on_invalid_http_message", "via",
-        "scheme_header_transformation", "represent_ipv4_remote_address_as_ipv4_mapped_ipv6");
+        "scheme_header_transformation", "represent_ipv4_remote_address_as_ipv4_mapped_ipv6",
+        "local_reply_config");
 
     Descriptor filter = HttpFilter.getDescriptor();
     on(filter, "typed_config", (m, b, parent, value, path) -> {
-      object(value, path);
-      String type = typeUrl(value, path);
-      JsonNode config = value;
-      if (type != null && TYPED_STRUCT.contains(type)) {
-        config = value.path("value");
-      }
-      ObjectNode copy = config.isObject() ? ((ObjectNode) config).deepCopy() : ((ObjectNode) value).objectNode();
-      copy.remove("@type");
-      if (!copy.isEmpty()) ((HttpFilter.Builder) b).setConfig(ProtoMapper.toValue(copy).getStructValue());
+      Struct config = filterConfig(value, path);
+      if (config.getFieldsCount() > 0) ((HttpFilter.Builder) b).setConfig(config);
     });
     v2(filter, "config", "found \"config\", use typed_config");
     ignore(filter, "is_optional");
@@ -551,10 +551,12 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   private void routes() {
     unsupported(RouteConfiguration.getDescriptor(), "vhds", "virtual host discovery");
     ignore(RouteConfiguration.getDescriptor(), "most_specific_header_mutations_wins", "max_direct_response_body_size_bytes");
-    unsupported(VirtualHost.getDescriptor(), "typed_per_filter_config", "per-filter configuration");
+    on(VirtualHost.getDescriptor(), "typed_per_filter_config", (m, b, parent, value, path) ->
+        perFilterConfig(value, path, ((VirtualHost.Builder) b)::putTypedPerFilterConfig));
     v2(VirtualHost.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
     ignore(VirtualHost.getDescriptor(), "include_request_attempt_count", "include_attempt_count_in_response");
-    unsupported(Route.getDescriptor(), "typed_per_filter_config", "per-filter configuration");
+    on(Route.getDescriptor(), "typed_per_filter_config", (m, b, parent, value, path) ->
+        perFilterConfig(value, path, ((Route.Builder) b)::putTypedPerFilterConfig));
     v2(Route.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
     ignore(Route.getDescriptor(), "decorator", "tracing", "stat_prefix");
 
@@ -569,12 +571,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       for (int i = 0; i < value.size(); i++) {
         ConfigPath p = path.index(i);
         JsonNode u = object(value.get(i), p);
-        for (Iterator<String> k = u.fieldNames(); k.hasNext(); ) {
-          String key = k.next();
-          if (!key.equals("upgrade_type") && !key.equals("enabled")) {
-            throw p.field(key).error("unknown field" + unknownFieldHint());
-          }
-        }
+        allowKeys(u, p, "upgrade_type", "enabled");
         if (!u.path("upgrade_type").isTextual()) throw p.field("upgrade_type").error("a string is required");
         if (!u.has("enabled") || ProtoMapper.bool(u.get("enabled"), p.field("enabled"))) {
           ((RouteAction.Builder) b).addUpgradeTypes(u.get("upgrade_type").textValue());
@@ -587,12 +584,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     on(RequestMirrorPolicy.getDescriptor(), "runtime_fraction", (m, b, parent, value, path) -> {
       object(value, path);
       JsonNode def = value.get("default_value");
-      for (Iterator<String> k = value.fieldNames(); k.hasNext(); ) {
-        String key = k.next();
-        if (!key.equals("default_value") && !key.equals("runtime_key")) {
-          throw path.field(key).error("unknown field" + unknownFieldHint());
-        }
-      }
+      allowKeys(value, path, "default_value", "runtime_key");
       ((RequestMirrorPolicy.Builder) b).setRuntimeFraction(
           Percent.newBuilder().setValue(def == null ? 0 : fractionPercent(def, path.field("default_value"))));
     });
@@ -627,6 +619,22 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       // Envoy v3 appends unless told otherwise (append defaults to true).
       if (!node.has("append") && !node.has("append_action")) ((HeaderValueOption.Builder) b).setAppend(true);
     });
+  }
+
+  /** Envoy's typed_per_filter_config: filter name → its config as a Struct (without "@type"). */
+  private static void perFilterConfig(JsonNode value, ConfigPath path, java.util.function.BiConsumer<String, Struct> put) {
+    object(value, path);
+    value.fields().forEachRemaining(e -> put.accept(e.getKey(), filterConfig(e.getValue(), path.field(e.getKey()))));
+  }
+
+  /** A typed_config as a Struct: "@type" dropped, a TypedStruct unwrapped to its value. */
+  static Struct filterConfig(JsonNode value, ConfigPath path) {
+    object(value, path);
+    String type = typeUrl(value, path);
+    JsonNode config = type != null && TYPED_STRUCT.contains(type) ? value.path("value") : value;
+    ObjectNode copy = config.isObject() ? ((ObjectNode) config).deepCopy() : ((ObjectNode) value).objectNode();
+    copy.remove("@type");
+    return ProtoMapper.toValue(copy).getStructValue();
   }
 
   /** Envoy's FractionalPercent {numerator, denominator: HUNDRED|TEN_THOUSAND|MILLION} as a percent. */
@@ -729,7 +737,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "enforcing_failure_percentage_local_origin", "enforcing_consecutive_local_origin_failure",
         "enforcing_local_origin_success_rate", "max_ejection_time", "max_ejection_time_jitter",
         "successful_active_health_check_uneject_host", "always_eject_one_host");
-    ignore(HealthCheck.getDescriptor(), "interval_jitter", "interval_jitter_percent", "healthy_edge_interval",
+    ignore(HealthCheck.getDescriptor(), "no_traffic_healthy_interval", "interval_jitter", "interval_jitter_percent", "healthy_edge_interval",
         "unhealthy_edge_interval", "event_log_path", "always_log_health_check_failures", "reuse_connection",
         "initial_jitter");
     ignore(HealthCheck.HttpHealthCheck.getDescriptor(), "codec_client_type", "request_headers_to_add",
@@ -770,12 +778,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         case "use_downstream_protocol_config" -> {
           c.setUpstreamProtocol(Cluster.UpstreamProtocol.USE_DOWNSTREAM);
           JsonNode h2 = object(val, p).get("http2_protocol_options");
-          for (Iterator<String> k = val.fieldNames(); k.hasNext(); ) {
-            String key = k.next();
-            if (!key.equals("http_protocol_options") && !key.equals("http2_protocol_options")) {
-              throw p.field(key).error("unknown field" + unknownFieldHint());
-            }
-          }
+          allowKeys(val, p, "http_protocol_options", "http2_protocol_options");
           if (h2 != null) {
             c.setHttp2ProtocolOptions(m.mergeObject(Http2ProtocolOptions.newBuilder(), h2,
                 p.field("http2_protocol_options")));
@@ -827,12 +830,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       object(value, path);
       JsonNode sds = value.get("validation_context_sds_secret_config");
       JsonNode def = value.get("default_validation_context");
-      for (Iterator<String> k = value.fieldNames(); k.hasNext(); ) {
-        String key = k.next();
-        if (!key.equals("validation_context_sds_secret_config") && !key.equals("default_validation_context")) {
-          throw path.field(key).error("unknown field" + unknownFieldHint());
-        }
-      }
+      allowKeys(value, path, "validation_context_sds_secret_config", "default_validation_context");
       if (sds != null) {
         c.setValidationContextSdsSecretConfig(m.mergeObject(SdsSecretConfig.newBuilder(), sds,
             path.field("validation_context_sds_secret_config")));
@@ -846,12 +844,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       for (int i = 0; i < value.size(); i++) {
         ConfigPath p = path.index(i);
         JsonNode san = object(value.get(i), p);
-        for (Iterator<String> k = san.fieldNames(); k.hasNext(); ) {
-          String key = k.next();
-          if (!key.equals("san_type") && !key.equals("matcher") && !key.equals("oid")) {
-            throw p.field(key).error("unknown field" + unknownFieldHint());
-          }
-        }
+        allowKeys(san, p, "san_type", "matcher", "oid");
         ((CertificateValidationContext.Builder) b).addMatchSubjectAltNames(
             m.mergeObject(StringMatcher.newBuilder(), san.get("matcher"), p.field("matcher")));
       }
@@ -882,6 +875,18 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       if (t != null) return byName.containsValue(t) ? t : null;
     }
     return byName.get(node.path("name").asText(""));
+  }
+
+  /** Rejects keys of {@code obj} other than {@code allowed} (for Envoy shapes mapped by hand). */
+  private void allowKeys(JsonNode obj, ConfigPath path, String... allowed) {
+    List<String> ok = List.of(allowed);
+    for (Iterator<String> k = obj.fieldNames(); k.hasNext(); ) {
+      String key = k.next();
+      if (!ok.contains(key)) {
+        String suggestion = ProtoMapper.suggestion(key, ok);
+        throw path.field(key).error("unknown field" + (suggestion.isEmpty() ? unknownFieldHint() : suggestion));
+      }
+    }
   }
 
   static JsonNode object(JsonNode v, ConfigPath path) {

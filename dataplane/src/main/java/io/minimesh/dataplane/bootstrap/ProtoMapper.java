@@ -50,6 +50,11 @@ final class ProtoMapper {
     /** Called after every field of an object was mapped onto {@code b}. */
     default void finish(ProtoMapper m, Message.Builder b, JsonNode node, ConfigPath path) {}
 
+    /** Whether a single value may stand for a one-element list (Envoy's parser allows it). */
+    default boolean singleValueAsList() {
+      return false;
+    }
+
     /** Extra text appended to "unknown field" errors. */
     default String unknownFieldHint() {
       return "";
@@ -99,7 +104,8 @@ final class ProtoMapper {
       }
     }
     if (fd == null) {
-      throw path.error("unknown field" + suggestion(key, d) + dialect.unknownFieldHint());
+      String suggestion = suggestion(key, d);
+      throw path.error("unknown field" + (suggestion.isEmpty() ? dialect.unknownFieldHint() : suggestion));
     }
     setField(b, fd, value, path);
   }
@@ -125,7 +131,9 @@ final class ProtoMapper {
     }
     if (fd.isRepeated()) {
       if (!value.isArray()) {
-        throw path.error("expected a list, got " + describe(value));
+        if (!dialect.singleValueAsList()) throw path.error("expected a list, got " + describe(value));
+        b.addRepeatedField(fd, single(b, fd, value, path));
+        return;
       }
       for (int i = 0; i < value.size(); i++) {
         JsonNode el = value.get(i);
@@ -273,6 +281,10 @@ final class ProtoMapper {
     if (v.isTextual()) {
       EnumValueDescriptor e = ed.findValueByName(v.textValue());
       if (e != null) return e;
+      // Envoy accepts enum names in any case (`codec_type: auto`).
+      for (EnumValueDescriptor c : ed.getValues()) {
+        if (c.getName().equalsIgnoreCase(v.textValue())) return c;
+      }
     } else if (v.isIntegralNumber()) {
       EnumValueDescriptor e = ed.findValueByNumber(v.intValue());
       if (e != null) return e;

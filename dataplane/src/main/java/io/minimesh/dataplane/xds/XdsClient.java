@@ -221,6 +221,7 @@ public final class XdsClient implements AutoCloseable {
 
   @Override
   public void close() {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
     try {
       scheduler.execute(() -> {
         closed = true;
@@ -231,9 +232,14 @@ public final class XdsClient implements AutoCloseable {
         stream = null;
         setConnected(false);
         publish();
+        done.countDown();
       });
+      // Let the cleanup run before the scheduler stops (bounded: close may be called from anywhere).
+      done.await(2, java.util.concurrent.TimeUnit.SECONDS);
     } catch (RejectedExecutionException e) {
       // already closed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     channel.shutdownNow();
     scheduler.shutdown();
@@ -339,6 +345,7 @@ public final class XdsClient implements AutoCloseable {
       t.rejected.inc();
       t.lastError = e.getMessage();
       log.warn("{} update {} rejected: {}", t.shortName, r.getVersionInfo(), e.getMessage());
+      countPerRouteConfig(t, r, "update_rejected");
       publish(); // before the request, so whoever sees the NACK sees the status too
       send(t, t.version, r.getNonce(), e.getMessage()); // NACK: the last good version stays
       return;
@@ -346,6 +353,7 @@ public final class XdsClient implements AutoCloseable {
     state = next;
     t.version = r.getVersionInfo();
     t.success.inc();
+    countPerRouteConfig(t, r, "update_success");
     t.lastError = "";
     t.lastUpdate = now;
     rearmWarming();
@@ -655,6 +663,33 @@ public final class XdsClient implements AutoCloseable {
     Set<String> resubscribe = updateSubscriptions();
     publish();
     for (String url : resubscribe) send(types.get(url), types.get(url).version, types.get(url).nonce, null);
+  }
+
+  /** Envoy's per route configuration RDS stats: http.<stat_prefix>.rds.<route_config>.<stat>. */
+  private void countPerRouteConfig(TypeState t, DiscoveryResponse r, String stat) {
+    if (!t.typeUrl.equals(TypeUrls.ROUTE)) return;
+    Set<String> names = new TreeSet<>();
+    for (Any a : r.getResourcesList()) {
+      try {
+        names.add(RouteConfiguration.parseFrom(a.getValue()).getName());
+      } catch (InvalidProtocolBufferException e) {
+        // undecodable: only the aggregate counts it
+      }
+    }
+    List<Listener> listeners = new ArrayList<>();
+    statics.listeners().values().forEach(l -> listeners.add(l.value()));
+    state.of(TypeUrls.LISTENER).values().forEach(l -> listeners.add((Listener) l.value()));
+    Set<String> counted = new TreeSet<>();
+    for (Listener l : listeners) {
+      for (var fc : l.getFilterChainsList()) {
+        for (var f : fc.getFiltersList()) {
+          if (!f.hasHttpConnectionManager() || !f.getHttpConnectionManager().hasRds()) continue;
+          String name = f.getHttpConnectionManager().getRds().getRouteConfigName();
+          String key = "http." + f.getHttpConnectionManager().getStatPrefix() + ".rds." + name + "." + stat;
+          if (names.contains(name) && counted.add(key)) stats.counter(key).inc();
+        }
+      }
+    }
   }
 
   // ------------------------------------------------------------------ status

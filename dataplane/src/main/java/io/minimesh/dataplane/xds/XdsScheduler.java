@@ -25,6 +25,18 @@ public interface XdsScheduler {
   /** Stops the scheduler (pending timers are dropped). */
   void shutdown();
 
+  /** Logs what a task throws: the executor would otherwise swallow it silently. */
+  static Runnable logged(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        org.slf4j.LoggerFactory.getLogger(XdsScheduler.class).error("xDS client task failed", e);
+        throw e;
+      }
+    };
+  }
+
   /** A pending timer. */
   interface Cancellable {
     void cancel();
@@ -41,12 +53,12 @@ public interface XdsScheduler {
     return new XdsScheduler() {
       @Override
       public void execute(Runnable task) {
-        exec.execute(task);
+        exec.execute(logged(task));
       }
 
       @Override
       public Cancellable schedule(Duration delay, Runnable task) {
-        ScheduledFuture<?> f = exec.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = exec.schedule(logged(task), delay.toNanos(), TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
       }
 

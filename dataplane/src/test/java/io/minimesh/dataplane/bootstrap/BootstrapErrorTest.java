@@ -143,6 +143,29 @@ class BootstrapErrorTest {
   }
 
   @Test
+  void envoyV1IsRejectedClearly() {
+    String v1 = """
+        listeners:
+        - address: tcp://127.0.0.1:10000
+          filters: []
+        admin:
+          address: tcp://127.0.0.1:9901
+        """;
+    assertThat(message(v1)).startsWith("listeners: Envoy v2 configuration is not supported (found a top-level \"listeners\" (Envoy v1))");
+  }
+
+  @Test
+  void aSingleMappingStandsForAOneElementListInEnvoyDocumentsOnly() throws Exception {
+    String cluster = "{name: a, load_assignment: {endpoints: {lb_endpoints: {endpoint: {address: "
+        + "{socket_address: {address: 127.0.0.1, port_value: 80}}}}}}}";
+    Bootstrap envoy = BootstrapLoader.fromString("layered_runtime: {}\nstatic_resources: {clusters: " + cluster + "}");
+    assertThat(envoy.getStaticResources().getClusters(0).getLoadAssignment().getEndpoints(0).getLbEndpointsCount())
+        .isEqualTo(1);
+    assertThat(message("static_resources: {clusters: " + cluster + "}"))
+        .isEqualTo("static_resources.clusters: expected a list, got a mapping");
+  }
+
+  @Test
   void adsClusterMustExist() {
     String yaml = """
         dynamic_resources:

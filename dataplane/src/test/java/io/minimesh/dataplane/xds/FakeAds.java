@@ -70,9 +70,13 @@ final class FakeAds extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoverySe
     current.onError(Status.UNAVAILABLE.withDescription("pilot going away").asRuntimeException());
   }
 
-  /** The next request, waiting up to 5 s. */
+  /** The next request, waiting up to 10 s (the machine may be busy). */
   DiscoveryRequest next() throws InterruptedException {
-    DiscoveryRequest r = requests.poll(5, TimeUnit.SECONDS);
+    return next(java.time.Duration.ofSeconds(10));
+  }
+
+  DiscoveryRequest next(java.time.Duration deadline) throws InterruptedException {
+    DiscoveryRequest r = requests.poll(deadline.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(r).as("a request from the client").isNotNull();
     return r;
   }

@@ -207,6 +207,7 @@ class XdsClientTest {
     assertThat(applier.current().listeners()).containsKey("http_8080");
     assertThat(applier.current().routes()).containsKey("http.8080");
     assertThat(stats.counter("http.rds.update_success").get()).isEqualTo(1);
+    assertThat(stats.counter("http.http_8080.rds.http.8080.update_success").get()).isEqualTo(1);
 
     // The listener goes away: RDS is unsubscribed (before the LDS ACK) and its routes dropped.
     ads.send(LISTENER, "l2", "n3");
@@ -291,7 +292,7 @@ class XdsClientTest {
     ConfigSnapshot serving = applier.current();
 
     ads.breakStream();
-    await().atMost(Duration.ofSeconds(5)).until(() -> !client.status().connected());
+    await().atMost(Duration.ofSeconds(10)).until(() -> !client.status().connected());
     scheduler.idle();
     assertThat(stats.gauge("control_plane.connected_state").get()).isZero();
     assertThat(applier.current()).as("keeps serving while pilot is away").isSameAs(serving);
@@ -342,11 +343,11 @@ class XdsClientTest {
         Duration.ofSeconds(30));
     for (int i = 0; i < expected.size(); i++) {
       int n = i + 1;
-      await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.scheduled.size() == n);
+      await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.scheduled.size() == n);
       assertThat(scheduler.scheduled.get(i)).isEqualTo(expected.get(i));
       scheduler.advance(expected.get(i));
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.scheduled.size() == expected.size() + 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.scheduled.size() == expected.size() + 1);
 
     ads.start(); // pilot is back
     scheduler.advance(Duration.ofSeconds(30));
@@ -356,7 +357,7 @@ class XdsClientTest {
     ads.next();
     int before = scheduler.scheduled.size();
     ads.breakStream();
-    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.scheduled.size() == before + 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.scheduled.size() == before + 1);
     assertThat(scheduler.scheduled).last().isEqualTo(Duration.ofMillis(500));
   }
 
@@ -378,6 +379,17 @@ class XdsClientTest {
     ads.send(ENDPOINT, "e2", "n3", cla("svc-fine", 3));
     assertThat(ads.next().getVersionInfo()).isEqualTo("e2");
     assertThat(applier.current().endpoints().get("svc-fine").version()).isEqualTo("e2");
+  }
+
+  @Test
+  void closingDisconnectsAndReportsIt() throws Exception {
+    startAndSubscribe();
+    ads.send(CLUSTER, "v1", "n1", staticCluster("a"));
+    ads.next();
+    client.close();
+    assertThat(client.status().connected()).isFalse();
+    assertThat(stats.gauge("control_plane.connected_state").get()).isZero();
+    assertThat(applier.current().clusters()).as("config stays").containsKey("a");
   }
 
   @Test

@@ -112,7 +112,7 @@ public final class DirectoryConfigSource implements ConfigSource {
     try {
       Map<Path, String> contents = new TreeMap<>();
       List<ValidationMessage> errors = new ArrayList<>();
-      try (Stream<Path> s = Files.find(dir, 16, (p, a) -> isConfigFile(p, a))) {
+      try (Stream<Path> s = Files.find(dir, 16, (p, a) -> isConfigFile(dir.relativize(p), a))) {
         for (Path p : (Iterable<Path>) s::iterator) {
           try {
             contents.put(p, Files.readString(p, StandardCharsets.UTF_8));
@@ -145,8 +145,10 @@ public final class DirectoryConfigSource implements ConfigSource {
 
   private static boolean isConfigFile(Path p, BasicFileAttributes a) {
     if (!a.isRegularFile() && !a.isSymbolicLink()) return false;
+    // Hidden components are skipped: Kubernetes ConfigMap mounts keep the real files under "..<timestamp>/"
+    // and expose them through symlinks, which would otherwise be read twice.
+    for (Path part : p) if (part.toString().startsWith(".")) return false;
     String n = p.getFileName().toString();
-    if (n.startsWith(".")) return false;
     return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
   }
 

@@ -81,7 +81,7 @@ public final class PilotMetrics {
   public String scrape() {
     StringBuilder sb = new StringBuilder();
     gauge(sb, "pilot_xds", "Number of endpoints connected to this pilot using XDS.", connected.getAsLong());
-    counter(sb, "pilot_xds_pushes", "Pilot build and send errors for lds, rds, cds and eds.", "type", pushes);
+    counter(sb, "pilot_xds_pushes", "Number of xDS responses sent, by type (cds, eds, lds, rds, sds).", "type", pushes);
     counter(sb, "pilot_total_xds_rejects", "Total number of XDS responses from pilot rejected by proxy.", "type", rejects);
     counter(sb, "pilot_xds_expired_nonce", "Total number of XDS requests with an expired nonce.", "type", expiredNonces);
     counter(sb, "pilot_push_triggers", "Total number of times a push was triggered, labeled by reason.", "type", triggers);

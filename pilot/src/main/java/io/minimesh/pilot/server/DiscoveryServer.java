@@ -203,7 +203,9 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     Connection.Watch w = c.watch(type);
     Set<String> names = new LinkedHashSet<>(req.getResourceNamesList());
     String nonce = req.getResponseNonce();
-    if (!nonce.isEmpty()) {
+    // A nonce on a type this stream never answered comes from a previous stream (proxy reconnected,
+    // or pilot restarted): treat it as a new subscription, or the proxy would wait forever.
+    if (!nonce.isEmpty() && w.sentNonce != null) {
       if (!nonce.equals(w.sentNonce)) {
         // A reply to a response we have since superseded: the newer one is on its way.
         metrics.expiredNonce(TypeUrls.shortName(type));

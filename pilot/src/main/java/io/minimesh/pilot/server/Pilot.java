@@ -69,12 +69,11 @@ public final class Pilot implements AutoCloseable {
     report(next.messages());
     metrics.invalidConfig(next.rejected());
     metrics.configMessages(next.messages().size());
-    boolean config = req.full() && !next.configHash().equals(prev.configHash());
+    // Sources cannot always tell what changed (a file edit may touch anything): classify by content.
+    boolean config = !next.configHash().equals(prev.configHash());
     boolean endpoints = !next.endpointHash().equals(prev.endpointHash());
-    if (!config && !endpoints && prev.configHash().equals(next.configHash()) && ready) {
-      LOG.debug("change produced no new config");
-    }
     metrics.trigger(config ? "config" : endpoints ? "endpoint" : "noop");
+    LOG.debug("push: config changed {}, endpoints changed {} (requested full: {})", config, endpoints, req.full());
     server.update(next, req.startNanos());
   }
 

@@ -66,7 +66,7 @@ final class ClusterBuilder {
     }
     TrafficPolicy tp = TrafficPolicies.effective(drs, o.subset(), o.port());
     // Cache by inputs: the same cluster for every proxy that resolves the same rule and locality.
-    Object key = java.util.List.of("cds", name, dr == null ? "" : dr.key().toString(), proxy.locality());
+    Object key = java.util.List.of("cds", name, String.valueOf(svc.source()), dr == null ? "" : dr.key().toString(), proxy.locality());
     final Map<String, String> labels = subsetLabels;
     return ctx.cached(key, () -> build(name, svc, sp, dr, tp, o.subset(), labels));
   }

@@ -70,7 +70,7 @@ public final class ConfigGenerator {
         }
       }
       byRoute.forEach((name, entries) -> routeConfigs.add(
-          ctx.cached(List.of("rds-gw", name, entries.stream().map(x -> x.gatewayName() + "#" + x.index()).toList(), proxy.labels()),
+          ctx.cached(List.of("rds-gw", name, entries.stream().map(x -> x.gatewayName() + "#" + x.index()).toList(), proxy.labels(), proxy.namespace()),
               () -> rcb.gateway(name, entries))));
       // PILOT_FILTER_GATEWAY_CLUSTER_CONFIG: only what the routes and listeners reference.
       TreeSet<String> referenced = new TreeSet<>();
@@ -109,6 +109,7 @@ public final class ConfigGenerator {
       clusters.put(Names.INBOUND_PASSTHROUGH, ClusterBuilder.passthrough(Names.INBOUND_PASSTHROUGH));
       for (var ip : inbound) clusters.put(Names.inbound(ip.port()), ClusterBuilder.inbound(ip));
     }
+    upstreamSecrets(clusters.values());
     listeners.forEach(l -> put(TypeUrls.LISTENER, l.getName(), l));
     routeConfigs.forEach(r -> put(TypeUrls.ROUTE, r.getName(), r));
     clusters.forEach((n, c) -> {
@@ -143,6 +144,33 @@ public final class ConfigGenerator {
       CertificateValidationContext.Builder v = CertificateValidationContext.newBuilder().setTrustedCa(DataSource.newBuilder().setInlineString(ca));
       if (tls.subjectAltNames != null) tls.subjectAltNames.forEach(n -> v.addMatchSubjectAltNames(io.minimesh.api.xds.v1.StringMatcher.newBuilder().setExact(n)));
       put(TypeUrls.SECRET, name + "-cacert", Secret.newBuilder().setName(name + "-cacert").setValidationContext(v).build());
+    }
+  }
+
+  /** DestinationRule tls.credentialName: the secret is read in the proxy's namespace (Istio: gateways only). */
+  private void upstreamSecrets(java.util.Collection<Cluster> clusters) {
+    for (Cluster c : clusters) {
+      if (!c.hasTransportSocket() || !c.getTransportSocket().hasUpstreamTls()) continue;
+      var ct = c.getTransportSocket().getUpstreamTls().getCommonTlsContext();
+      java.util.List<String> names = new ArrayList<>();
+      ct.getTlsCertificateSdsSecretConfigsList().forEach(x -> names.add(x.getName()));
+      if (ct.hasValidationContextSdsSecretConfig()) names.add(ct.getValidationContextSdsSecretConfig().getName());
+      for (String n : names) {
+        if (!n.startsWith("kubernetes://")) continue;
+        String cred = n.substring("kubernetes://".length());
+        boolean ca = cred.endsWith("-cacert");
+        if (ca) cred = cred.substring(0, cred.length() - "-cacert".length());
+        TlsSecret s = ctx.secret(proxy.namespace(), cred);
+        if (s == null) continue;
+        if (!ca) {
+          put(TypeUrls.SECRET, n, Secret.newBuilder().setName(n).setTlsCertificate(TlsCertificate.newBuilder()
+              .setCertificateChain(DataSource.newBuilder().setInlineString(s.certChain()))
+              .setPrivateKey(DataSource.newBuilder().setInlineString(s.privateKey()))).build());
+        } else if (s.caCert() != null) {
+          put(TypeUrls.SECRET, n, Secret.newBuilder().setName(n).setValidationContext(
+              CertificateValidationContext.newBuilder().setTrustedCa(DataSource.newBuilder().setInlineString(s.caCert()))).build());
+        }
+      }
     }
   }
 

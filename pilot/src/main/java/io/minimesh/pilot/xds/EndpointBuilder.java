@@ -54,7 +54,7 @@ final class EndpointBuilder {
     }
     TrafficPolicy tp = TrafficPolicies.effective(drs, o.subset(), o.port());
     boolean prioritized = failover(tp);
-    Object key = List.of("eds", name, dr == null ? "" : dr.key().toString(), prioritized ? proxy.locality() : "");
+    Object key = List.of("eds", name, String.valueOf(svc.source()), dr == null ? "" : dr.key().toString(), prioritized ? proxy.locality() : "");
     Map<String, String> l = labels;
     return ctx.cached(key, () -> assignment(name, svc, sp, l, tp));
   }
@@ -84,9 +84,10 @@ final class EndpointBuilder {
       byLocality.computeIfAbsent(wi.locality(), k -> new ArrayList<>()).add(ep);
     }
     boolean prioritized = failover(tp);
+    String failoverRegion = failoverTarget(tp);
     Map<Integer, Integer> compact = new TreeMap<>();
     if (prioritized) {
-      for (String loc : byLocality.keySet()) compact.put(priority(loc), 0);
+      for (String loc : byLocality.keySet()) compact.put(priority(loc, failoverRegion), 0);
       int i = 0;
       for (var e : compact.entrySet()) e.setValue(i++);
     }
@@ -95,13 +96,14 @@ final class EndpointBuilder {
       LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder().setLocality(locality(e.getKey())).addAllLbEndpoints(e.getValue());
       int weight = e.getValue().stream().mapToInt(LbEndpoint::getLoadBalancingWeight).sum();
       l.setLoadBalancingWeight(weight);
-      if (prioritized) l.setPriority(compact.get(priority(e.getKey())));
+      if (prioritized) l.setPriority(compact.get(priority(e.getKey(), failoverRegion)));
       cla.addEndpoints(l);
     }
     return cla.build();
   }
 
-  private int priority(String loc) {
+  /** Same subzone 0, zone 1, region 2, the failover region of a matching localityLbSetting.failover 3, else 4. */
+  private int priority(String loc, String failoverRegion) {
     String[] mine = proxy.locality().split("/", -1);
     String[] theirs = loc.split("/", -1);
     int shared = 0;
@@ -109,7 +111,18 @@ final class EndpointBuilder {
       if (!mine[i].equals(theirs[i]) || mine[i].isEmpty()) break;
       shared++;
     }
-    return 3 - shared;
+    if (shared > 0) return 3 - shared;
+    return failoverRegion != null && theirs[0].equals(failoverRegion) ? 3 : 4;
+  }
+
+  /** The region traffic fails over to from the proxy's region, per localityLbSetting.failover. */
+  private String failoverTarget(TrafficPolicy tp) {
+    if (tp == null || tp.loadBalancer == null || tp.loadBalancer.localityLbSetting == null) return null;
+    var rules = tp.loadBalancer.localityLbSetting.failover;
+    if (rules == null) return null;
+    String region = proxy.locality().split("/", -1)[0];
+    for (var r : rules) if (region.equals(r.from)) return r.to;
+    return null;
   }
 
   static Locality locality(String loc) {

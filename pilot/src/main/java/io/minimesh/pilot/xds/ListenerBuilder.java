@@ -275,10 +275,9 @@ final class ListenerBuilder {
           String name = ip + "_" + sp.number();
           if (ip.equals("0.0.0.0") && httpPorts.containsKey(sp.number())) continue; // HTTP owns the wildcard
           if (tcpListeners.containsKey(name)) continue;
-          String cluster = tcpClusterFor(scope, svc, sp);
           Listener.Builder l = Listener.newBuilder().setName(name).setAddress(address(ip, sp.number()))
               .setBindToPort(false).setTrafficDirection(Listener.TrafficDirection.OUTBOUND)
-              .addFilterChains(FilterChain.newBuilder().addFilters(tcpProxyTo("outbound|" + sp.number() + "||" + svc.hostname(), cluster)));
+              .addFilterChains(FilterChain.newBuilder().addFilters(tcpFilterFor(scope, svc, sp)));
           tcpListeners.put(name, l.build());
         }
       }
@@ -294,7 +293,7 @@ final class ListenerBuilder {
     out.addAll(tcpListeners.values());
 
     Listener.Builder in = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(address(proxy.bindIp(), INBOUND_PORT))
-        .setTrafficDirection(Listener.TrafficDirection.INBOUND).addListenerFilters("original_dst")
+        .setTrafficDirection(Listener.TrafficDirection.INBOUND).setUseOriginalDst(true)
         .setDefaultFilterChain(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
             .addFilters(tcpProxyTo(Names.INBOUND_PASSTHROUGH, Names.INBOUND_PASSTHROUGH)));
     for (InboundPorts.InboundPort ip : inbound) {
@@ -319,19 +318,17 @@ final class ListenerBuilder {
     return out;
   }
 
-  /** A VirtualService tcp[] route for the service, else the service's own cluster. */
-  private String tcpClusterFor(SidecarScope scope, Service svc, ServicePort sp) {
+  /** tcp_proxy of the first VirtualService tcp[] route for the service, else to the service's own cluster. */
+  private NetworkFilter tcpFilterFor(SidecarScope scope, Service svc, ServicePort sp) {
+    String statPrefix = Names.outbound(sp.number(), null, svc.hostname());
     for (ConfigResource vs : scope.virtualServices()) {
       VirtualServiceSpec spec = vs.spec(VirtualServiceSpec.class);
       if (spec.tcp == null) continue;
       if (RouteBuilder.hosts(vs).stream().noneMatch(h -> Hosts.covers(h, svc.hostname()))) continue;
       for (var tr : spec.tcp) {
-        if (!l4Matches(tr.match, vs.namespace(), "mesh", sp.number())) continue;
-        for (var d : tr.route) {
-          if (tr.route.size() == 1 || d.weight == null || d.weight > 0) return routes.cluster(d.destination, vs.namespace(), sp.number());
-        }
+        if (l4Matches(tr.match, vs.namespace(), "mesh", sp.number())) return tcpProxy(statPrefix, tr.route, vs.namespace(), sp.number());
       }
     }
-    return Names.outbound(sp.number(), null, svc.hostname());
+    return tcpProxyTo(statPrefix, Names.outbound(sp.number(), null, svc.hostname()));
   }
 }

@@ -268,6 +268,17 @@ class AdsProtocolTest {
   }
 
   @Test
+  void requestCarryingANonceFromAPreviousPilotIsAnsweredAsANewSubscription() throws Exception {
+    apply(text("webapp"));
+    AdsClient c = connect(GATEWAY);
+    c.send(TypeUrls.CLUSTER, List.of(), "old-version", "nonce-of-a-dead-pilot", null);
+    DiscoveryResponse cds = c.next();
+    assertThat(cds.getResourcesCount()).isEqualTo(2);
+    c.ack(cds, List.of());
+    org.awaitility.Awaitility.await().until(() -> status("gw-1.istio-system", TypeUrls.CLUSTER).getStatus().equals("SYNCED"));
+  }
+
+  @Test
   void debugTypesAnswerOnTheSameStream() throws Exception {
     apply(text("webapp"));
     AdsClient proxy = connect(GATEWAY);

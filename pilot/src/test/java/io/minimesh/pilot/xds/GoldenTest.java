@@ -41,6 +41,7 @@ class GoldenTest {
         Arguments.of("httpbin", "gateway", TestData.gateway()),
         Arguments.of("httpbin", "client-sidecar", TestData.sidecar("sleep", "default", "10.5.0.1", Map.of("app", "sleep"))),
         Arguments.of("tcp", "gateway", TestData.gateway()),
+        Arguments.of("tls", "gateway", TestData.gateway()),
         Arguments.of("sidecar", "web-sidecar", TestData.sidecar("web-1", "shop", "10.3.0.1", Map.of("app", "web"))));
   }
 

@@ -177,6 +177,105 @@ class SimulationTest {
   }
 
   @Test
+  void gatewayTlsModesBecomeFilterChainsAndSecrets() {
+    ProxyResources r = ConfigGenerator.generate(TestData.context("tls"), TestData.gateway());
+    assertThat(r.of(TypeUrls.LISTENER)).containsOnlyKeys("0.0.0.0_80", "0.0.0.0_443", "0.0.0.0_8443");
+    RouteConfiguration http = rds(r, "http.80");
+    assertThat(http.getVirtualHosts(0).getRequireTls()).isEqualTo(io.minimesh.api.xds.v1.VirtualHost.TlsRequirementType.ALL);
+    Listener https = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_443").message();
+    assertThat(https.getFilterChainsList()).extracting(fc -> fc.getFilterChainMatch().getServerNames(0))
+        .containsExactly("secure.example.com", "mtls.example.com");
+    var simple = https.getFilterChains(0).getTransportSocket().getDownstreamTls();
+    assertThat(simple.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://secure-cert");
+    assertThat(simple.getRequireClientCertificate()).isFalse();
+    var mutual = https.getFilterChains(1).getTransportSocket().getDownstreamTls();
+    assertThat(mutual.getRequireClientCertificate()).isTrue();
+    assertThat(mutual.getCommonTlsContext().getValidationContextSdsSecretConfig().getName()).isEqualTo("kubernetes://mtls-cert-cacert");
+    assertThat(r.of(TypeUrls.SECRET)).containsOnlyKeys("kubernetes://secure-cert", "kubernetes://mtls-cert", "kubernetes://mtls-cert-cacert");
+    String route = https.getFilterChains(0).getFilters(0).getHttpConnectionManager().getRds().getRouteConfigName();
+    assertThat(RouteSimulator.route(rds(r, route), Request.get("secure.example.com", "/"))).isEqualTo("outbound|8080||backend.default.svc.cluster.local");
+    Listener pass = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_8443").message();
+    assertThat(pass.getListenerFiltersList()).contains("tls_inspector");
+    assertThat(pass.getFilterChains(0).getFilterChainMatch().getServerNamesList()).containsExactly("passthrough.example.com");
+    assertThat(pass.getFilterChains(0).getFilters(0).getTcpProxy().getCluster()).isEqualTo("outbound|8443||backend.default.svc.cluster.local");
+  }
+
+  @Test
+  void delegateVirtualServiceRoutesAreMergedUnderTheRootMatch() {
+    String yaml = """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw}
+        spec:
+          selector: {istio: ingressgateway}
+          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: root}
+        spec:
+          hosts: [shop.example.com]
+          gateways: [gw]
+          http:
+          - match: [{uri: {prefix: /cart}}]
+            delegate: {name: cart-routes}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: cart-routes}
+        spec:
+          http:
+          - match: [{uri: {prefix: /cart/v2}}]
+            route: [{destination: {host: cart, port: {number: 80}}, weight: 100}]
+          - route: [{destination: {host: cart, port: {number: 80}}}]
+            timeout: 2s
+        """;
+    ProxyResources r = ConfigGenerator.generate(PushContext.build(TestData.snapshot(yaml)), TestData.gateway());
+    RouteConfiguration rc = rds(r, "http.80");
+    var v2 = RouteSimulator.matchedRoute(rc, Request.get("shop.example.com", "/cart/v2/x"));
+    assertThat(v2.getMatch().getPrefix()).isEqualTo("/cart/v2");
+    var v1 = RouteSimulator.matchedRoute(rc, Request.get("shop.example.com", "/cart/items"));
+    assertThat(v1.getRoute().getTimeout().getSeconds()).isEqualTo(2);
+    assertThat(v1.getMetadata().getFilterMetadataOrThrow("istio").getFieldsOrThrow("config").getStringValue()).endsWith("/virtual-service/cart-routes");
+    assertThat(RouteSimulator.route(rc, Request.get("shop.example.com", "/other"))).isEqualTo("404");
+  }
+
+  @Test
+  void localityFailoverOrdersPrioritiesFromTheProxysLocality() {
+    String yaml = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: api}
+        spec:
+          hosts: [api.default.svc.cluster.local]
+          location: MESH_INTERNAL
+          resolution: STATIC
+          ports: [{number: 80, name: http}]
+          endpoints:
+          - {address: 10.0.1.1, locality: us-east/zone-a}
+          - {address: 10.0.1.2, locality: us-east/zone-b}
+          - {address: 10.0.1.3, locality: eu-west/zone-a}
+          - {address: 10.0.1.4, locality: ap-south/zone-a}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: api}
+        spec:
+          host: api
+          trafficPolicy:
+            outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 1m}
+            loadBalancer:
+              localityLbSetting:
+                failover: [{from: us-east, to: ap-south}]
+        """;
+    ProxyResources r = ConfigGenerator.generate(PushContext.build(TestData.snapshot(yaml)),
+        TestData.sidecar("client", "default", "10.9.0.1", Map.of("app", "client")));
+    var cla = (io.minimesh.api.xds.v1.ClusterLoadAssignment) r.of(TypeUrls.ENDPOINT).get("outbound|80||api.default.svc.cluster.local").message();
+    assertThat(cla.getEndpointsList()).extracting(e -> e.getLocality().getRegion() + "/" + e.getLocality().getZone() + "=" + e.getPriority())
+        .containsExactlyInAnyOrder("us-east/zone-a=0", "us-east/zone-b=1", "ap-south/zone-a=2", "eu-west/zone-a=3");
+  }
+
+  @Test
   void identicalProxiesShareOneGeneration() {
     PushContext ctx = TestData.context("bookinfo");
     ProxyResources a = ConfigGenerator.generate(ctx, TestData.gateway());
