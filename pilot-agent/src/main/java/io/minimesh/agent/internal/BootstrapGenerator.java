@@ -38,6 +38,11 @@ final class BootstrapGenerator {
       // Pilot binds a router's Gateway ports on the mapped (unprivileged) ports.
       metadata.put("port_map", c.portMap());
     }
+    if (!c.bindIp().equals("0.0.0.0") && !c.bindIp().equals("::") && !c.bindIp().equals("127.0.0.1")) {
+      // A workload on its own loopback address (local mode): its listeners bind that address, not
+      // 0.0.0.0, so several proxies on one machine can each have 15001/15006/gateway ports.
+      metadata.put("bind_ip", c.bindIp());
+    }
     node.putAllMetadata(metadata);
     return Bootstrap.newBuilder()
         .setNode(node)

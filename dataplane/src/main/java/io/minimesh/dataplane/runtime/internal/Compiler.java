@@ -162,6 +162,10 @@ public final class Compiler {
                 ? List.of()
                 : hosts(c, res.value(), "ClusterLoadAssignment \"" + svc + "\"", false, false);
           }
+          // Hosts of an ORIGINAL_DST cluster are each connection's original destination, which only
+          // transparent capture supplies; until the proxy reads SO_ORIGINAL_DST such a cluster (pilot's
+          // PassthroughCluster) is accepted with no hosts, so it answers 503 UH instead of failing CDS.
+          case ORIGINAL_DST -> List.of();
           default -> throw new InvalidConfigException(w + ".type: " + c.getType() + " is not supported");
         };
     ClusterStats cs = clusterStats.computeIfAbsent(c.getName(), n -> new ClusterStats(stats, n));
