@@ -1,5 +1,8 @@
 package io.minimesh.dataplane.upstream.lb;
 
+import java.util.OptionalLong;
+import java.util.function.Predicate;
+
 /** What a request tells the load balancer. */
 public interface LbContext {
   /** True when a hash policy produced a hash for this request (ring hash / maglev use it). */
@@ -25,4 +28,26 @@ public interface LbContext {
           return 0;
         }
       };
+
+  /** A context with the given hash (from {@link HashPolicies#hash}) and hosts to avoid. */
+  static LbContext of(OptionalLong hash, Predicate<? super LbHost> avoid) {
+    boolean has = hash.isPresent();
+    long value = has ? hash.getAsLong() : 0L;
+    return new LbContext() {
+      @Override
+      public boolean hasHash() {
+        return has;
+      }
+
+      @Override
+      public long hash() {
+        return value;
+      }
+
+      @Override
+      public boolean shouldAvoid(LbHost host) {
+        return avoid.test(host);
+      }
+    };
+  }
 }

@@ -1,0 +1,896 @@
+package io.minimesh.dataplane.bootstrap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Duration;
+import com.google.protobuf.Message;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.minimesh.api.xds.v1.AccessLog;
+import io.minimesh.api.xds.v1.Admin;
+import io.minimesh.api.xds.v1.Bootstrap;
+import io.minimesh.api.xds.v1.CertificateValidationContext;
+import io.minimesh.api.xds.v1.CircuitBreakers;
+import io.minimesh.api.xds.v1.Cluster;
+import io.minimesh.api.xds.v1.ClusterLoadAssignment;
+import io.minimesh.api.xds.v1.CommonLbConfig;
+import io.minimesh.api.xds.v1.CommonTlsContext;
+import io.minimesh.api.xds.v1.DownstreamTlsContext;
+import io.minimesh.api.xds.v1.DynamicResources;
+import io.minimesh.api.xds.v1.Endpoint;
+import io.minimesh.api.xds.v1.FilterChain;
+import io.minimesh.api.xds.v1.HeaderValueOption;
+import io.minimesh.api.xds.v1.HealthCheck;
+import io.minimesh.api.xds.v1.Http2ProtocolOptions;
+import io.minimesh.api.xds.v1.HttpConnectionManager;
+import io.minimesh.api.xds.v1.HttpFilter;
+import io.minimesh.api.xds.v1.LbEndpoint;
+import io.minimesh.api.xds.v1.LeastRequestLbConfig;
+import io.minimesh.api.xds.v1.Listener;
+import io.minimesh.api.xds.v1.LocalityLbEndpoints;
+import io.minimesh.api.xds.v1.NetworkFilter;
+import io.minimesh.api.xds.v1.Node;
+import io.minimesh.api.xds.v1.OutlierDetection;
+import io.minimesh.api.xds.v1.Percent;
+import io.minimesh.api.xds.v1.Rds;
+import io.minimesh.api.xds.v1.RegexMatcher;
+import io.minimesh.api.xds.v1.RequestMirrorPolicy;
+import io.minimesh.api.xds.v1.RetryPolicy;
+import io.minimesh.api.xds.v1.RingHashLbConfig;
+import io.minimesh.api.xds.v1.Route;
+import io.minimesh.api.xds.v1.RouteAction;
+import io.minimesh.api.xds.v1.RouteConfiguration;
+import io.minimesh.api.xds.v1.RouteMatch;
+import io.minimesh.api.xds.v1.SdsSecretConfig;
+import io.minimesh.api.xds.v1.SocketAddress;
+import io.minimesh.api.xds.v1.StringMatcher;
+import io.minimesh.api.xds.v1.TcpProxy;
+import io.minimesh.api.xds.v1.TlsCertificate;
+import io.minimesh.api.xds.v1.TlsParameters;
+import io.minimesh.api.xds.v1.TransportSocket;
+import io.minimesh.api.xds.v1.UpstreamTlsContext;
+import io.minimesh.api.xds.v1.VirtualHost;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Envoy v3 bootstrap → Minimesh {@link Bootstrap}: the generic {@link ProtoMapper} does the
+ * fields both APIs spell the same; this table rewrites the Envoy-only shapes ({@code typed_config}
+ * with {@code @type}, access loggers, transport sockets, protocol options, config sources), names
+ * the fields accepted but ignored, and turns Envoy v2 shapes into one clear error.
+ * docs/envoy-compat.md lists the same, field by field; keep the two in step.
+ *
+ * <p>One instance per load: it remembers the ADS cluster until the static clusters are known.
+ */
+final class EnvoyDialect implements ProtoMapper.Dialect {
+  static final String HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+  static final String TCP_PROXY = "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
+  static final String ROUTER = "envoy.extensions.filters.http.router.v3.Router";
+  static final String FILE_LOG = "envoy.extensions.access_loggers.file.v3.FileAccessLog";
+  static final String STDOUT_LOG = "envoy.extensions.access_loggers.stream.v3.StdoutAccessLog";
+  static final String STDERR_LOG = "envoy.extensions.access_loggers.stream.v3.StderrAccessLog";
+  static final String DOWNSTREAM_TLS = "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+  static final String UPSTREAM_TLS = "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+  static final String RAW_BUFFER = "envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer";
+  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final String TLS_INSPECTOR = "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector";
+  static final String HTTP_INSPECTOR = "envoy.extensions.filters.listener.http_inspector.v3.HttpInspector";
+  static final String ORIGINAL_DST = "envoy.extensions.filters.listener.original_dst.v3.OriginalDst";
+
+  private static final Map<String, String> NETWORK_FILTER_NAMES = Map.of(
+      "envoy.filters.network.http_connection_manager", HCM,
+      "envoy.http_connection_manager", HCM,
+      "envoy.filters.network.tcp_proxy", TCP_PROXY,
+      "envoy.tcp_proxy", TCP_PROXY);
+
+  private static final Set<String> TYPED_STRUCT = Set.of("udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct");
+
+  @FunctionalInterface
+  interface Handler {
+    void handle(ProtoMapper m, Message.Builder b, JsonNode parent, JsonNode value, ConfigPath path);
+  }
+
+  @FunctionalInterface
+  interface Finisher {
+    void finish(Message.Builder b, JsonNode node, ConfigPath path);
+  }
+
+  private final Map<String, Map<String, Handler>> handlers = new HashMap<>();
+  private final Map<String, Finisher> finishers = new HashMap<>();
+  private static final Handler IGNORE = (m, b, parent, value, path) -> {};
+
+  // The ADS cluster named in dynamic_resources, resolved once the static clusters are mapped.
+  private String adsCluster;
+  private ConfigPath adsClusterPath;
+
+  EnvoyDialect() {
+    bootstrap();
+    listeners();
+    httpConnectionManager();
+    routes();
+    clusters();
+    tls();
+  }
+
+  @Override
+  public boolean handle(ProtoMapper m, Message.Builder b, JsonNode parent, String key, JsonNode value, ConfigPath path) {
+    Map<String, Handler> forType = handlers.get(b.getDescriptorForType().getFullName());
+    Handler h = forType == null ? null : forType.get(key);
+    if (h == null) return false;
+    h.handle(m, b, parent, value, path);
+    return true;
+  }
+
+  @Override
+  public void finish(ProtoMapper m, Message.Builder b, JsonNode node, ConfigPath path) {
+    Finisher f = finishers.get(b.getDescriptorForType().getFullName());
+    if (f != null) f.finish(b, node, path);
+  }
+
+  @Override
+  public String unknownFieldHint() {
+    return " (not in Minimesh's Envoy v3 subset, see docs/envoy-compat.md)";
+  }
+
+  private void on(Descriptor d, String key, Handler h) {
+    handlers.computeIfAbsent(d.getFullName(), k -> new HashMap<>()).put(key, h);
+  }
+
+  /** Envoy fields accepted and ignored (documented in docs/envoy-compat.md). */
+  private void ignore(Descriptor d, String... keys) {
+    for (String k : keys) on(d, k, IGNORE);
+  }
+
+  /** Envoy v2 fields: one clear error instead of "unknown field". */
+  private void v2(Descriptor d, String key, String hint) {
+    on(d, key, (m, b, parent, value, path) -> {
+      throw v2Error(path, hint);
+    });
+  }
+
+  private void unsupported(Descriptor d, String key, String why) {
+    on(d, key, (m, b, parent, value, path) -> {
+      throw path.error("not supported: " + why);
+    });
+  }
+
+  private void finisher(Descriptor d, Finisher f) {
+    finishers.put(d.getFullName(), f);
+  }
+
+  static ConfigPath.InvalidConfig v2Error(ConfigPath path, String hint) {
+    return path.error("Envoy v2 configuration is not supported (" + hint + "); use the v3 API (see docs/envoy-compat.md)");
+  }
+
+  // ---------------------------------------------------------------- bootstrap, node, admin
+
+  private void bootstrap() {
+    ignore(Bootstrap.getDescriptor(), "layered_runtime", "stats_config", "stats_sinks", "stats_flush_interval",
+        "stats_flush_on_admin", "stats_server_version_override", "watchdog", "watchdogs", "overload_manager",
+        "cluster_manager", "enable_dispatcher_stats", "application_log_config");
+    finisher(Bootstrap.getDescriptor(), (b, node, path) -> resolveAdsCluster((Bootstrap.Builder) b));
+
+    on(Node.getDescriptor(), "metadata", (m, b, parent, value, path) -> {
+      Node.Builder n = (Node.Builder) b;
+      if (!value.isObject()) throw path.error("expected a mapping, got " + ProtoMapper.describe(value));
+      // Istio's bootstrap carries NAMESPACE and LABELS in node metadata; lift them into the node.
+      value.fields().forEachRemaining(e -> {
+        JsonNode v = e.getValue();
+        if (e.getKey().equals("NAMESPACE") && v.isTextual()) {
+          n.setNamespace(v.textValue());
+        } else if (e.getKey().equals("LABELS") && v.isObject()) {
+          v.fields().forEachRemaining(l -> n.putLabels(l.getKey(), l.getValue().asText()));
+        } else {
+          n.putMetadata(e.getKey(), v.isValueNode() ? v.asText() : v.toString());
+        }
+      });
+    });
+    ignore(Node.getDescriptor(), "user_agent_name", "user_agent_version", "user_agent_build_version",
+        "extensions", "client_features", "listening_addresses");
+
+    on(Admin.getDescriptor(), "access_log", (m, b, parent, value, path) -> {
+      // Admin logs to one file here: take the first file/stdout/stderr logger's path.
+      if (!value.isArray()) throw path.error("expected a list, got " + ProtoMapper.describe(value));
+      if (value.size() > 0) {
+        AccessLog log = (AccessLog) m.message(AccessLog.newBuilder(), value.get(0), path.index(0));
+        ((Admin.Builder) b).setAccessLogPath(log.getPath());
+      }
+    });
+    ignore(Admin.getDescriptor(), "profile_path", "ignore_global_conn_limit", "socket_options");
+
+    on(SocketAddress.getDescriptor(), "protocol", (m, b, parent, value, path) -> {
+      if (!"TCP".equals(value.asText())) throw path.error("only TCP is supported, got " + ProtoMapper.describe(value));
+    });
+    ignore(SocketAddress.getDescriptor(), "ipv4_compat");
+
+    on(DynamicResources.getDescriptor(), "ads_config", (m, b, parent, value, path) -> adsConfig(
+        (DynamicResources.Builder) b, value, path));
+    for (String key : List.of("lds_config", "cds_config")) {
+      on(DynamicResources.getDescriptor(), key, (m, b, parent, value, path) -> {
+        Duration t = configSource(value, path);
+        if (t != null) ((DynamicResources.Builder) b).setInitialFetchTimeout(t);
+      });
+    }
+  }
+
+  private void adsConfig(DynamicResources.Builder b, JsonNode value, ConfigPath path) {
+    object(value, path);
+    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      JsonNode v = e.getValue();
+      switch (e.getKey()) {
+        case "api_type" -> {
+          String t = v.asText();
+          if (t.contains("DELTA")) throw p.error("delta xDS is not supported; use GRPC (state of the world)");
+          if (!t.equals("GRPC") && !t.equals("AGGREGATED_GRPC")) {
+            throw p.error("unknown value " + ProtoMapper.describe(v) + "; expected one of GRPC, AGGREGATED_GRPC");
+          }
+        }
+        case "transport_api_version" -> apiVersion(v, p);
+        case "grpc_services" -> {
+          if (!v.isArray() || v.size() == 0) throw p.error("expected a list with one gRPC service");
+          grpcService(b, v.get(0), p.index(0));
+        }
+        case "set_node_on_first_message_only", "rate_limit_settings", "refresh_delay", "request_timeout" -> {}
+        case "cluster_names" -> throw p.error("not supported: use grpc_services with envoy_grpc.cluster_name");
+        default -> throw p.error("unknown field" + ProtoMapper.suggestion(e.getKey(),
+            List.of("api_type", "transport_api_version", "grpc_services", "set_node_on_first_message_only"))
+            + unknownFieldHint());
+      }
+    }
+    if (b.getAdsAddress().isEmpty() && adsCluster == null) throw path.error("grpc_services is required");
+  }
+
+  private void grpcService(DynamicResources.Builder b, JsonNode svc, ConfigPath path) {
+    object(svc, path);
+    for (Iterator<Map.Entry<String, JsonNode>> it = svc.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      switch (e.getKey()) {
+        case "envoy_grpc" -> {
+          JsonNode name = object(e.getValue(), p).get("cluster_name");
+          if (name == null || !name.isTextual()) throw p.field("cluster_name").error("a cluster name is required");
+          adsCluster = name.textValue();
+          adsClusterPath = p.field("cluster_name");
+        }
+        case "google_grpc" -> {
+          JsonNode target = object(e.getValue(), p).get("target_uri");
+          if (target == null || !target.isTextual()) throw p.field("target_uri").error("a host:port is required");
+          b.setAdsAddress(target.textValue().replaceFirst("^dns:(///)?", ""));
+        }
+        case "timeout", "initial_metadata" -> {}
+        default -> throw p.error("unknown field" + unknownFieldHint());
+      }
+    }
+  }
+
+  private void resolveAdsCluster(Bootstrap.Builder b) {
+    if (adsCluster == null) return;
+    for (Cluster c : b.getStaticResources().getClustersList()) {
+      if (!c.getName().equals(adsCluster)) continue;
+      for (LocalityLbEndpoints l : c.getLoadAssignment().getEndpointsList()) {
+        for (LbEndpoint e : l.getLbEndpointsList()) {
+          SocketAddress a = e.getEndpoint().getAddress().getSocketAddress();
+          if (!a.getAddress().isEmpty()) {
+            b.getDynamicResourcesBuilder().setAdsAddress(a.getAddress() + ":" + a.getPortValue());
+            return;
+          }
+        }
+      }
+      throw adsClusterPath.error("static cluster \"" + adsCluster + "\" has no endpoint address");
+    }
+    throw adsClusterPath.error("no static cluster named \"" + adsCluster + "\"");
+  }
+
+  /**
+   * An Envoy ConfigSource: only ADS is supported (everything travels on the one ADS stream).
+   * Returns its initial_fetch_timeout, or null.
+   */
+  static Duration configSource(JsonNode value, ConfigPath path) {
+    object(value, path);
+    Duration timeout = null;
+    boolean ads = false;
+    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      switch (e.getKey()) {
+        case "ads" -> ads = true;
+        case "resource_api_version" -> apiVersion(e.getValue(), p);
+        case "initial_fetch_timeout" -> timeout = ProtoMapper.duration(e.getValue(), p);
+        case "path", "path_config_source", "api_config_source", "self" ->
+            throw p.error("not supported: only ADS config sources (ads: {}) are supported");
+        default -> throw p.error("unknown field (a config source has ads, resource_api_version, initial_fetch_timeout)");
+      }
+    }
+    if (!ads) throw path.error("ads: {} is required (only ADS config sources are supported)");
+    return timeout;
+  }
+
+  private static void apiVersion(JsonNode v, ConfigPath p) {
+    String s = v.asText();
+    if (s.equals("V2")) throw v2Error(p, "transport/resource API version V2");
+    if (!s.equals("V3") && !s.equals("AUTO")) throw p.error("unknown value " + ProtoMapper.describe(v) + "; expected V3");
+  }
+
+  // ---------------------------------------------------------------- listeners and network filters
+
+  private void listeners() {
+    on(Listener.getDescriptor(), "listener_filters", (m, b, parent, value, path) -> {
+      Listener.Builder l = (Listener.Builder) b;
+      list(value, path);
+      for (int i = 0; i < value.size(); i++) {
+        ConfigPath p = path.index(i);
+        JsonNode f = object(value.get(i), p);
+        if (f.has("config")) throw v2Error(p.field("config"), "found \"config\", use typed_config");
+        String kind = typeOrName(f, p, Map.of(
+            "envoy.filters.listener.tls_inspector", TLS_INSPECTOR, "envoy.listener.tls_inspector", TLS_INSPECTOR,
+            "envoy.filters.listener.http_inspector", HTTP_INSPECTOR, "envoy.listener.http_inspector", HTTP_INSPECTOR,
+            "envoy.filters.listener.original_dst", ORIGINAL_DST, "envoy.listener.original_dst", ORIGINAL_DST));
+        for (Iterator<String> it = f.fieldNames(); it.hasNext(); ) {
+          String k = it.next();
+          if (!k.equals("name") && !k.equals("typed_config")) throw p.field(k).error("unknown field" + unknownFieldHint());
+        }
+        if (kind == null) {
+          throw p.error("unsupported listener filter \"" + f.path("name").asText()
+              + "\" (supported: envoy.filters.listener.tls_inspector, http_inspector, original_dst)");
+        }
+        switch (kind) {
+          case TLS_INSPECTOR -> l.addListenerFilters("tls_inspector");
+          case HTTP_INSPECTOR -> l.addListenerFilters("http_inspector");
+          default -> l.setUseOriginalDst(true);
+        }
+      }
+    });
+    ignore(Listener.getDescriptor(), "stat_prefix", "listener_filters_timeout", "continue_on_listener_filters_timeout",
+        "reuse_port", "enable_reuse_port", "connection_balance_config", "socket_options", "tcp_fast_open_queue_length",
+        "tcp_backlog_size", "freebind", "transparent", "enable_mptcp", "ignore_global_conn_limit");
+    on(Listener.getDescriptor(), "access_log", (m, b, parent, value, path) -> {
+      throw path.error("not supported: listener access logs (configure access_log on the connection manager or tcp_proxy)");
+    });
+    finisher(Listener.getDescriptor(), (b, node, path) -> {
+      Listener.Builder l = (Listener.Builder) b;
+      if (l.getName().isEmpty()) {
+        // Envoy invents a UUID for an unnamed listener; a name from the address is stabler.
+        SocketAddress a = l.getAddress().getSocketAddress();
+        l.setName("listener_" + a.getAddress() + "_" + a.getPortValue());
+      }
+    });
+
+    v2(FilterChain.getDescriptor(), "tls_context", "found \"tls_context\", use transport_socket");
+    v2(FilterChain.getDescriptor(), "use_proxy_proto", "found \"use_proxy_proto\"");
+    ignore(FilterChain.getDescriptor(), "transport_socket_connect_timeout", "metadata");
+
+    on(NetworkFilter.getDescriptor(), "typed_config", (m, b, parent, value, path) -> {
+      NetworkFilter.Builder f = (NetworkFilter.Builder) b;
+      String kind = typeOrName(parent, path.parent(), NETWORK_FILTER_NAMES);
+      if (HCM.equals(kind)) {
+        f.setHttpConnectionManager(m.mergeObject(HttpConnectionManager.newBuilder(), value, path, Set.of("@type")));
+      } else if (TCP_PROXY.equals(kind)) {
+        f.setTcpProxy(m.mergeObject(TcpProxy.newBuilder(), value, path, Set.of("@type")));
+      }
+      // Anything else: the finisher reports the filter as unsupported at the filter's path.
+    });
+    v2(NetworkFilter.getDescriptor(), "config", "found \"config\", use typed_config");
+    finisher(NetworkFilter.getDescriptor(), (b, node, path) -> {
+      NetworkFilter.Builder f = (NetworkFilter.Builder) b;
+      if (f.getConfigCase() != NetworkFilter.ConfigCase.CONFIG_NOT_SET) return;
+      String kind = typeOrName(node, path, NETWORK_FILTER_NAMES);
+      if (kind != null && !node.has("typed_config")) throw path.error("typed_config is required");
+      String name = node.path("name").asText("");
+      String type = node.path("typed_config").path("@type").asText("");
+      throw path.error("unsupported filter \"" + (name.isEmpty() ? type : name)
+          + "\" (supported: envoy.filters.network.http_connection_manager, envoy.filters.network.tcp_proxy)");
+    });
+    ignore(TcpProxy.getDescriptor(), "access_log_options");
+  }
+
+  // ---------------------------------------------------------------- HTTP connection manager
+
+  private void httpConnectionManager() {
+    Descriptor hcm = HttpConnectionManager.getDescriptor();
+    on(hcm, "rds", (m, b, parent, value, path) -> {
+      Rds rds = m.mergeObject(Rds.newBuilder(), value, path, Set.of("config_source")).build();
+      if (value.has("config_source")) configSource(value.get("config_source"), path.field("config_source"));
+      m.checkOneof(b, hcm.findFieldByName("rds"), path);
+      ((HttpConnectionManager.Builder) b).setRds(rds);
+    });
+    on(hcm, "common_http_protocol_options", (m, b, parent, value, path) -> {
+      HttpConnectionManager.Builder h = (HttpConnectionManager.Builder) b;
+      commonHttpProtocolOptions(value, path, h::setIdleTimeout, null);
+    });
+    on(hcm, "forward_client_cert_details", (m, b, parent, value, path) -> {
+      String v = value.asText();
+      if (!List.of("SANITIZE", "FORWARD_ONLY", "APPEND_FORWARD", "SANITIZE_SET", "ALWAYS_FORWARD_ONLY").contains(v)) {
+        throw path.error("unknown value " + ProtoMapper.describe(value)
+            + "; expected one of SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY");
+      }
+      ((HttpConnectionManager.Builder) b).setForwardClientCertDetails(!v.equals("SANITIZE"));
+    });
+    ignore(hcm, "http_protocol_options", "http2_protocol_options", "tracing", "merge_slashes",
+        "path_with_escaped_slashes_action", "strip_matching_host_port", "strip_any_host_port",
+        "preserve_external_request_id", "always_set_request_id_in_response", "add_user_agent",
+        "server_header_transformation", "delayed_close_timeout", "internal_address_config",
+        "set_current_client_cert_details", "stream_error_on_invalid_http_message", "via",
+        "scheme_header_transformation", "represent_ipv4_remote_address_as_ipv4_mapped_ipv6");
+
+    Descriptor filter = HttpFilter.getDescriptor();
+    on(filter, "typed_config", (m, b, parent, value, path) -> {
+      object(value, path);
+      String type = typeUrl(value, path);
+      JsonNode config = value;
+      if (type != null && TYPED_STRUCT.contains(type)) {
+        config = value.path("value");
+      }
+      ObjectNode copy = config.isObject() ? ((ObjectNode) config).deepCopy() : ((ObjectNode) value).objectNode();
+      copy.remove("@type");
+      if (!copy.isEmpty()) ((HttpFilter.Builder) b).setConfig(ProtoMapper.toValue(copy).getStructValue());
+    });
+    v2(filter, "config", "found \"config\", use typed_config");
+    ignore(filter, "is_optional");
+    unsupported(filter, "config_discovery", "extension config discovery (ECDS)");
+
+    Descriptor log = AccessLog.getDescriptor();
+    on(log, "name", IGNORE); // the logger kind comes from typed_config's @type, else from the name (finisher)
+    on(log, "typed_config", (m, b, parent, value, path) -> accessLog((AccessLog.Builder) b, parent, value, path));
+    v2(log, "config", "found \"config\", use typed_config");
+    unsupported(log, "filter", "access log filters");
+    finisher(log, (b, node, path) -> {
+      AccessLog.Builder a = (AccessLog.Builder) b;
+      if (!a.getPath().isEmpty()) return;
+      String name = node.path("name").asText("");
+      if (node.has("typed_config")) {
+        throw path.field("typed_config").error("path is required");
+      } else if (name.equals("envoy.access_loggers.stdout")) {
+        a.setPath("/dev/stdout");
+      } else if (name.equals("envoy.access_loggers.stderr")) {
+        a.setPath("/dev/stderr");
+      } else if (node.has("path")) {
+        throw path.field("path").error("must not be empty");
+      } else {
+        throw path.error("unsupported access logger \"" + name
+            + "\" (supported: envoy.access_loggers.file, envoy.access_loggers.stdout, envoy.access_loggers.stderr)");
+      }
+    });
+  }
+
+  private void accessLog(AccessLog.Builder a, JsonNode parent, JsonNode value, ConfigPath path) {
+    String type = typeOrName(parent, path.parent(), Map.of(
+        "envoy.access_loggers.file", FILE_LOG, "envoy.file_access_log", FILE_LOG,
+        "envoy.access_loggers.stdout", STDOUT_LOG, "envoy.access_loggers.stderr", STDERR_LOG));
+    object(value, path);
+    if (type == null) {
+      throw path.parent().error("unsupported access logger \"" + parent.path("name").asText(value.path("@type").asText())
+          + "\" (supported: envoy.access_loggers.file, envoy.access_loggers.stdout, envoy.access_loggers.stderr)");
+    }
+    switch (type) {
+      case STDOUT_LOG -> a.setPath("/dev/stdout");
+      case STDERR_LOG -> a.setPath("/dev/stderr");
+      default -> {}
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      JsonNode v = e.getValue();
+      switch (e.getKey()) {
+        case "@type" -> {}
+        case "path" -> {
+          if (!type.equals(FILE_LOG)) throw p.error("unknown field" + unknownFieldHint());
+          a.setPath(ProtoMapper.string(v, p));
+        }
+        case "format" -> a.setFormat(ProtoMapper.string(v, p)); // deprecated FileAccessLog.format
+        case "json_format" -> jsonFormat(a, v, p);
+        case "log_format" -> logFormat(a, v, p);
+        default -> throw p.error("unknown field" + unknownFieldHint());
+      }
+    }
+  }
+
+  /** Envoy's SubstitutionFormatString: text_format, text_format_source.inline_string or json_format. */
+  private void logFormat(AccessLog.Builder a, JsonNode v, ConfigPath path) {
+    object(v, path);
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      switch (e.getKey()) {
+        case "text_format" -> a.setFormat(ProtoMapper.string(e.getValue(), p));
+        case "text_format_source" -> {
+          JsonNode src = object(e.getValue(), p);
+          for (Iterator<String> k = src.fieldNames(); k.hasNext(); ) {
+            String key = k.next();
+            if (!key.equals("inline_string")) {
+              throw p.field(key).error("not supported: only inline_string is supported for access log formats");
+            }
+          }
+          a.setFormat(ProtoMapper.string(src.get("inline_string"), p.field("inline_string")));
+        }
+        case "json_format" -> jsonFormat(a, e.getValue(), p);
+        case "omit_empty_values", "content_type" -> {}
+        case "formatters" -> throw p.error("not supported: custom formatters");
+        default -> throw p.error("unknown field" + unknownFieldHint());
+      }
+    }
+  }
+
+  private static void jsonFormat(AccessLog.Builder a, JsonNode v, ConfigPath path) {
+    object(v, path);
+    v.fields().forEachRemaining(e -> {
+      if (!e.getValue().isValueNode()) {
+        throw path.field(e.getKey()).error("not supported: nested json_format values (use flat keys)");
+      }
+      a.putJsonFormat(e.getKey(), e.getValue().asText());
+    });
+  }
+
+  /** Envoy's CommonHttpProtocolOptions: idle_timeout and max_requests_per_connection are used. */
+  private static void commonHttpProtocolOptions(JsonNode v, ConfigPath path,
+      java.util.function.Consumer<Duration> idle, java.util.function.IntConsumer maxRequests) {
+    object(v, path);
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      switch (e.getKey()) {
+        case "idle_timeout" -> idle.accept(ProtoMapper.duration(e.getValue(), p));
+        case "max_requests_per_connection" -> {
+          if (maxRequests == null) throw p.error("unknown field" + " (only on clusters)");
+          maxRequests.accept((int) ProtoMapper.integer(e.getValue(), p, 0, 0xFFFF_FFFFL));
+        }
+        case "max_headers_count", "headers_with_underscores_action", "max_stream_duration",
+            "max_connection_duration", "max_response_headers_kb" -> {}
+        default -> throw p.error("unknown field" + " (not in Minimesh's Envoy v3 subset, see docs/envoy-compat.md)");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- routes
+
+  private void routes() {
+    unsupported(RouteConfiguration.getDescriptor(), "vhds", "virtual host discovery");
+    ignore(RouteConfiguration.getDescriptor(), "most_specific_header_mutations_wins", "max_direct_response_body_size_bytes");
+    unsupported(VirtualHost.getDescriptor(), "typed_per_filter_config", "per-filter configuration");
+    v2(VirtualHost.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
+    ignore(VirtualHost.getDescriptor(), "include_request_attempt_count", "include_attempt_count_in_response");
+    unsupported(Route.getDescriptor(), "typed_per_filter_config", "per-filter configuration");
+    v2(Route.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
+    ignore(Route.getDescriptor(), "decorator", "tracing", "stat_prefix");
+
+    on(RouteMatch.getDescriptor(), "grpc", (m, b, parent, value, path) -> {
+      object(value, path);
+      ((RouteMatch.Builder) b).setGrpc(true);
+    });
+    ignore(RegexMatcher.getDescriptor(), "google_re2");
+
+    on(RouteAction.getDescriptor(), "upgrade_configs", (m, b, parent, value, path) -> {
+      list(value, path);
+      for (int i = 0; i < value.size(); i++) {
+        ConfigPath p = path.index(i);
+        JsonNode u = object(value.get(i), p);
+        for (Iterator<String> k = u.fieldNames(); k.hasNext(); ) {
+          String key = k.next();
+          if (!key.equals("upgrade_type") && !key.equals("enabled")) {
+            throw p.field(key).error("unknown field" + unknownFieldHint());
+          }
+        }
+        if (!u.path("upgrade_type").isTextual()) throw p.field("upgrade_type").error("a string is required");
+        if (!u.has("enabled") || ProtoMapper.bool(u.get("enabled"), p.field("enabled"))) {
+          ((RouteAction.Builder) b).addUpgradeTypes(u.get("upgrade_type").textValue());
+        }
+      }
+    });
+    v2(RouteAction.getDescriptor(), "request_mirror_policy", "found \"request_mirror_policy\", use request_mirror_policies");
+    ignore(RouteAction.getDescriptor(), "cluster_not_found_response_code", "priority", "include_vh_rate_limits");
+
+    on(RequestMirrorPolicy.getDescriptor(), "runtime_fraction", (m, b, parent, value, path) -> {
+      object(value, path);
+      JsonNode def = value.get("default_value");
+      for (Iterator<String> k = value.fieldNames(); k.hasNext(); ) {
+        String key = k.next();
+        if (!key.equals("default_value") && !key.equals("runtime_key")) {
+          throw path.field(key).error("unknown field" + unknownFieldHint());
+        }
+      }
+      ((RequestMirrorPolicy.Builder) b).setRuntimeFraction(
+          Percent.newBuilder().setValue(def == null ? 0 : fractionPercent(def, path.field("default_value"))));
+    });
+    ignore(RequestMirrorPolicy.getDescriptor(), "trace_sampled", "disable_shadow_host_suffix_append");
+
+    on(RetryPolicy.getDescriptor(), "retry_host_predicate", (m, b, parent, value, path) -> {
+      list(value, path);
+      for (int i = 0; i < value.size(); i++) {
+        String name = object(value.get(i), path.index(i)).path("name").asText();
+        if (!name.equals("envoy.retry_host_predicates.previous_hosts")) {
+          throw path.index(i).error("unsupported retry host predicate \"" + name
+              + "\" (supported: envoy.retry_host_predicates.previous_hosts)");
+        }
+        ((RetryPolicy.Builder) b).setRetryOtherHosts(true);
+      }
+    });
+    ignore(RetryPolicy.getDescriptor(), "host_selection_retry_max_attempts");
+
+    on(HeaderValueOption.getDescriptor(), "append_action", (m, b, parent, value, path) -> {
+      HeaderValueOption.Builder h = (HeaderValueOption.Builder) b;
+      switch (value.asText()) {
+        case "APPEND_IF_EXISTS_OR_ADD" -> h.setAppend(true);
+        case "OVERWRITE_IF_EXISTS_OR_ADD" -> h.setAppend(false);
+        case "ADD_IF_ABSENT", "OVERWRITE_IF_EXISTS" -> throw path.error("not supported: " + value.asText()
+            + " (supported: APPEND_IF_EXISTS_OR_ADD, OVERWRITE_IF_EXISTS_OR_ADD)");
+        default -> throw path.error("unknown value " + ProtoMapper.describe(value)
+            + "; expected one of APPEND_IF_EXISTS_OR_ADD, OVERWRITE_IF_EXISTS_OR_ADD");
+      }
+    });
+    ignore(HeaderValueOption.getDescriptor(), "keep_empty_value");
+    finisher(HeaderValueOption.getDescriptor(), (b, node, path) -> {
+      // Envoy v3 appends unless told otherwise (append defaults to true).
+      if (!node.has("append") && !node.has("append_action")) ((HeaderValueOption.Builder) b).setAppend(true);
+    });
+  }
+
+  /** Envoy's FractionalPercent {numerator, denominator: HUNDRED|TEN_THOUSAND|MILLION} as a percent. */
+  private static double fractionPercent(JsonNode v, ConfigPath path) {
+    object(v, path);
+    double numerator = 0;
+    double denominator = 100;
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      switch (e.getKey()) {
+        case "numerator" -> numerator = ProtoMapper.integer(e.getValue(), p, 0, 0xFFFF_FFFFL);
+        case "denominator" -> denominator = switch (e.getValue().asText()) {
+          case "HUNDRED" -> 100;
+          case "TEN_THOUSAND" -> 10_000;
+          case "MILLION" -> 1_000_000;
+          default -> throw p.error("unknown value " + ProtoMapper.describe(e.getValue())
+              + "; expected one of HUNDRED, TEN_THOUSAND, MILLION");
+        };
+        default -> throw p.error("unknown field (a fractional percent has numerator and denominator)");
+      }
+    }
+    return Math.min(100.0, numerator * 100.0 / denominator);
+  }
+
+  // ---------------------------------------------------------------- clusters and endpoints
+
+  private void clusters() {
+    Descriptor cluster = Cluster.getDescriptor();
+    v2(cluster, "hosts", "found \"hosts\", use load_assignment");
+    v2(cluster, "tls_context", "found \"tls_context\", use transport_socket");
+    on(cluster, "http2_protocol_options", (m, b, parent, value, path) -> {
+      Cluster.Builder c = (Cluster.Builder) b;
+      c.setHttp2ProtocolOptions(m.mergeObject(Http2ProtocolOptions.newBuilder(), value, path));
+      c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
+    });
+    on(cluster, "common_http_protocol_options", (m, b, parent, value, path) -> {
+      Cluster.Builder c = (Cluster.Builder) b;
+      commonHttpProtocolOptions(value, path, c::setIdleTimeout, c::setMaxRequestsPerConnection);
+    });
+    on(cluster, "protocol_selection", (m, b, parent, value, path) -> {
+      switch (value.asText()) {
+        case "USE_DOWNSTREAM_PROTOCOL" -> ((Cluster.Builder) b).setUpstreamProtocol(Cluster.UpstreamProtocol.USE_DOWNSTREAM);
+        case "USE_CONFIGURED_PROTOCOL" -> {}
+        default -> throw path.error("unknown value " + ProtoMapper.describe(value)
+            + "; expected one of USE_CONFIGURED_PROTOCOL, USE_DOWNSTREAM_PROTOCOL");
+      }
+    });
+    on(cluster, "typed_extension_protocol_options", (m, b, parent, value, path) -> {
+      object(value, path);
+      for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        ConfigPath p = path.field(e.getKey());
+        String type = e.getValue().isObject() ? typeUrl(e.getValue(), p) : null;
+        boolean known = e.getKey().equals(HTTP_PROTOCOL_OPTIONS)
+            || e.getKey().equals("envoy.upstreams.http.http_protocol_options");
+        if (!known || (type != null && !type.equals(HTTP_PROTOCOL_OPTIONS))) {
+          throw p.error("unsupported protocol options \"" + e.getKey() + "\" (supported: " + HTTP_PROTOCOL_OPTIONS + ")");
+        }
+        httpProtocolOptions(m, (Cluster.Builder) b, e.getValue(), p);
+      }
+    });
+    ignore(cluster, "http_protocol_options", "upstream_connection_options", "respect_dns_ttl", "cleanup_interval",
+        "close_connections_on_host_health_failure", "ignore_health_on_host_removal", "track_cluster_stats",
+        "track_timeout_budgets", "upstream_http_protocol_options", "dns_jitter", "dns_failure_refresh_rate",
+        "wait_for_warm_on_init", "connection_pool_per_downstream_connection");
+    unsupported(cluster, "cluster_type", "custom cluster types");
+    unsupported(cluster, "load_balancing_policy", "load_balancing_policy (use lb_policy)");
+    finisher(cluster, (b, node, path) -> {
+      Cluster.Builder c = (Cluster.Builder) b;
+      if (c.hasLoadAssignment() && c.getLoadAssignment().getClusterName().isEmpty()) {
+        c.getLoadAssignmentBuilder().setClusterName(c.getName());
+      }
+    });
+
+    on(Cluster.EdsClusterConfig.getDescriptor(), "eds_config", (m, b, parent, value, path) -> configSource(value, path));
+    ignore(ClusterLoadAssignment.getDescriptor(), "named_endpoints");
+    ignore(ClusterLoadAssignment.Policy.getDescriptor(), "endpoint_stale_after", "weighted_priority_health");
+    unsupported(ClusterLoadAssignment.Policy.getDescriptor(), "drop_overloads", "drop_overloads");
+    ignore(LocalityLbEndpoints.getDescriptor(), "proximity");
+    on(LbEndpoint.getDescriptor(), "metadata", (m, b, parent, value, path) -> {
+      // Envoy keeps endpoint labels under filter_metadata["envoy.lb"] (what subsets match on).
+      JsonNode fm = object(value, path).path("filter_metadata");
+      Struct.Builder s = Struct.newBuilder();
+      if (fm.isObject()) {
+        fm.fields().forEachRemaining(ns -> {
+          Value v = ProtoMapper.toValue(ns.getValue());
+          if (ns.getKey().equals("envoy.lb") && v.hasStructValue()) s.putAllFields(v.getStructValue().getFieldsMap());
+        });
+      }
+      ((LbEndpoint.Builder) b).setMetadata(s);
+    });
+    ignore(LbEndpoint.getDescriptor(), "endpoint_name");
+    ignore(Endpoint.HealthCheckConfig.getDescriptor(), "hostname");
+
+    ignore(CircuitBreakers.Thresholds.getDescriptor(), "track_remaining", "max_connection_pools");
+    ignore(OutlierDetection.getDescriptor(), "success_rate_minimum_hosts", "success_rate_request_volume",
+        "success_rate_stdev_factor", "enforcing_success_rate", "failure_percentage_threshold",
+        "failure_percentage_minimum_hosts", "failure_percentage_request_volume", "enforcing_failure_percentage",
+        "enforcing_failure_percentage_local_origin", "enforcing_consecutive_local_origin_failure",
+        "enforcing_local_origin_success_rate", "max_ejection_time", "max_ejection_time_jitter",
+        "successful_active_health_check_uneject_host", "always_eject_one_host");
+    ignore(HealthCheck.getDescriptor(), "interval_jitter", "interval_jitter_percent", "healthy_edge_interval",
+        "unhealthy_edge_interval", "event_log_path", "always_log_health_check_failures", "reuse_connection",
+        "initial_jitter");
+    ignore(HealthCheck.HttpHealthCheck.getDescriptor(), "codec_client_type", "request_headers_to_add",
+        "request_headers_to_remove");
+    ignore(HealthCheck.GrpcHealthCheck.getDescriptor(), "authority");
+    ignore(RingHashLbConfig.getDescriptor(), "hash_function");
+    ignore(LeastRequestLbConfig.getDescriptor(), "active_request_bias");
+    ignore(CommonLbConfig.getDescriptor(), "update_merge_window", "ignore_new_hosts_until_first_hc",
+        "close_connections_on_host_set_change", "consistent_hashing_lb_config");
+    ignore(CommonLbConfig.ZoneAwareLbConfig.getDescriptor(), "fail_traffic_on_panic");
+    ignore(Http2ProtocolOptions.getDescriptor(), "hpack_table_size", "allow_connect", "allow_metadata",
+        "connection_keepalive", "max_outbound_frames", "max_outbound_control_frames");
+  }
+
+  /** Envoy's upstream HttpProtocolOptions → the cluster's upstream protocol and HTTP/2 options. */
+  private void httpProtocolOptions(ProtoMapper m, Cluster.Builder c, JsonNode v, ConfigPath path) {
+    object(v, path);
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      JsonNode val = e.getValue();
+      switch (e.getKey()) {
+        case "@type" -> {}
+        case "explicit_http_config" -> {
+          object(val, p);
+          if (val.size() != 1) throw p.error("exactly one of http_protocol_options, http2_protocol_options is required");
+          String k = val.fieldNames().next();
+          switch (k) {
+            case "http_protocol_options" -> c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP1);
+            case "http2_protocol_options" -> {
+              c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
+              c.setHttp2ProtocolOptions(m.mergeObject(Http2ProtocolOptions.newBuilder(), val.get(k), p.field(k)));
+            }
+            case "http3_protocol_options" -> throw p.field(k).error("not supported: HTTP/3");
+            default -> throw p.field(k).error("unknown field" + unknownFieldHint());
+          }
+        }
+        case "use_downstream_protocol_config" -> {
+          c.setUpstreamProtocol(Cluster.UpstreamProtocol.USE_DOWNSTREAM);
+          JsonNode h2 = object(val, p).get("http2_protocol_options");
+          for (Iterator<String> k = val.fieldNames(); k.hasNext(); ) {
+            String key = k.next();
+            if (!key.equals("http_protocol_options") && !key.equals("http2_protocol_options")) {
+              throw p.field(key).error("unknown field" + unknownFieldHint());
+            }
+          }
+          if (h2 != null) {
+            c.setHttp2ProtocolOptions(m.mergeObject(Http2ProtocolOptions.newBuilder(), h2,
+                p.field("http2_protocol_options")));
+          }
+        }
+        case "auto_config" -> throw p.error("not supported: auto_config (ALPN-negotiated upstream protocol);"
+            + " use explicit_http_config or use_downstream_protocol_config");
+        case "common_http_protocol_options" ->
+            commonHttpProtocolOptions(val, p, c::setIdleTimeout, c::setMaxRequestsPerConnection);
+        case "upstream_http_protocol_options" -> {}
+        case "http_filters" -> throw p.error("not supported: upstream HTTP filters");
+        default -> throw p.error("unknown field" + unknownFieldHint());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- TLS
+
+  private void tls() {
+    on(TransportSocket.getDescriptor(), "name", IGNORE);
+    on(TransportSocket.getDescriptor(), "typed_config", (m, b, parent, value, path) -> {
+      TransportSocket.Builder t = (TransportSocket.Builder) b;
+      object(value, path);
+      String type = typeUrl(value, path);
+      if (type == null) throw path.field("@type").error("required (" + DOWNSTREAM_TLS + " or " + UPSTREAM_TLS + ")");
+      switch (type) {
+        case DOWNSTREAM_TLS -> t.setDownstreamTls(m.mergeObject(DownstreamTlsContext.newBuilder(), value, path, Set.of("@type")));
+        case UPSTREAM_TLS -> t.setUpstreamTls(m.mergeObject(UpstreamTlsContext.newBuilder(), value, path, Set.of("@type")));
+        case RAW_BUFFER -> {}
+        default -> throw path.parent().error("unsupported transport socket \"" + type
+            + "\" (supported: envoy.transport_sockets.tls, envoy.transport_sockets.raw_buffer)");
+      }
+    });
+    finisher(TransportSocket.getDescriptor(), (b, node, path) -> {
+      String name = node.path("name").asText("");
+      if (!node.has("typed_config") && !name.equals("envoy.transport_sockets.raw_buffer") && !name.isEmpty()) {
+        throw path.error("typed_config is required for transport socket \"" + name + "\"");
+      }
+    });
+    ignore(DownstreamTlsContext.getDescriptor(), "require_sni", "session_timeout", "disable_stateless_session_resumption",
+        "ocsp_staple_policy", "full_scan_certs_on_sni_mismatch", "session_ticket_keys");
+    ignore(UpstreamTlsContext.getDescriptor(), "allow_renegotiation", "max_session_keys");
+    ignore(TlsParameters.getDescriptor(), "ecdh_curves", "signature_algorithms");
+    ignore(TlsCertificate.getDescriptor(), "ocsp_staple", "signed_certificate_timestamp");
+    on(SdsSecretConfig.getDescriptor(), "sds_config", (m, b, parent, value, path) -> configSource(value, path));
+    on(CommonTlsContext.getDescriptor(), "combined_validation_context", (m, b, parent, value, path) -> {
+      // Istio's shape: a default context plus an SDS secret; the SDS secret wins when both are given.
+      CommonTlsContext.Builder c = (CommonTlsContext.Builder) b;
+      object(value, path);
+      JsonNode sds = value.get("validation_context_sds_secret_config");
+      JsonNode def = value.get("default_validation_context");
+      for (Iterator<String> k = value.fieldNames(); k.hasNext(); ) {
+        String key = k.next();
+        if (!key.equals("validation_context_sds_secret_config") && !key.equals("default_validation_context")) {
+          throw path.field(key).error("unknown field" + unknownFieldHint());
+        }
+      }
+      if (sds != null) {
+        c.setValidationContextSdsSecretConfig(m.mergeObject(SdsSecretConfig.newBuilder(), sds,
+            path.field("validation_context_sds_secret_config")));
+      } else if (def != null) {
+        c.setValidationContext(m.mergeObject(CertificateValidationContext.newBuilder(), def,
+            path.field("default_validation_context")));
+      }
+    });
+    on(CertificateValidationContext.getDescriptor(), "match_typed_subject_alt_names", (m, b, parent, value, path) -> {
+      list(value, path);
+      for (int i = 0; i < value.size(); i++) {
+        ConfigPath p = path.index(i);
+        JsonNode san = object(value.get(i), p);
+        for (Iterator<String> k = san.fieldNames(); k.hasNext(); ) {
+          String key = k.next();
+          if (!key.equals("san_type") && !key.equals("matcher") && !key.equals("oid")) {
+            throw p.field(key).error("unknown field" + unknownFieldHint());
+          }
+        }
+        ((CertificateValidationContext.Builder) b).addMatchSubjectAltNames(
+            m.mergeObject(StringMatcher.newBuilder(), san.get("matcher"), p.field("matcher")));
+      }
+    });
+    ignore(CertificateValidationContext.getDescriptor(), "allow_expired_certificate", "trust_chain_verification");
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The type name of an {@code @type} URL (after the last '/'); v2 types are an error. */
+  static String typeUrl(JsonNode typedConfig, ConfigPath path) {
+    JsonNode t = typedConfig.get("@type");
+    if (t == null) return null;
+    String url = ProtoMapper.string(t, path.field("@type"));
+    String name = url.substring(url.lastIndexOf('/') + 1);
+    if (name.startsWith("envoy.api.v2") || name.startsWith("envoy.config.filter.") || name.contains(".v2.")
+        || name.endsWith(".v2alpha")) {
+      throw v2Error(path.field("@type"), "found type \"" + url + "\"");
+    }
+    return name;
+  }
+
+  /** The extension kind: from typed_config's {@code @type} when present, else from the name. */
+  private static String typeOrName(JsonNode node, ConfigPath path, Map<String, String> byName) {
+    JsonNode tc = node.get("typed_config");
+    if (tc != null && tc.isObject()) {
+      String t = typeUrl(tc, path.field("typed_config"));
+      if (t != null) return byName.containsValue(t) ? t : null;
+    }
+    return byName.get(node.path("name").asText(""));
+  }
+
+  static JsonNode object(JsonNode v, ConfigPath path) {
+    if (v == null || !v.isObject()) throw path.error("expected a mapping, got " + ProtoMapper.describe(v));
+    return v;
+  }
+
+  static JsonNode list(JsonNode v, ConfigPath path) {
+    if (v == null || !v.isArray()) throw path.error("expected a list, got " + ProtoMapper.describe(v));
+    return v;
+  }
+}

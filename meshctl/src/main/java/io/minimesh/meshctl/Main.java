@@ -1,0 +1,140 @@
+package io.minimesh.meshctl;
+
+import io.minimesh.meshctl.internal.xds.PilotClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** {@code meshctl}: the Minimesh command line, shaped like istioctl. */
+@Command(
+    name = "meshctl",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.VersionProvider.class,
+    description = "Minimesh command line: run a local mesh, inspect proxies and the control plane.",
+    subcommands = {
+      DemoCommand.class,
+      ProxyStatusCommand.class,
+      ProxyConfigCommand.class,
+      VersionCommand.class,
+      NotImplementedCommands.Install.class,
+      NotImplementedCommands.Uninstall.class,
+      NotImplementedCommands.Manifest.class,
+      NotImplementedCommands.VerifyInstall.class,
+      NotImplementedCommands.Analyze.class,
+      NotImplementedCommands.KubeInject.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  public static final String XDS_ADDRESS_ENV = "MESHCTL_XDS_ADDRESS";
+  public static final String DEFAULT_XDS_ADDRESS = "localhost:15010";
+
+  @Option(
+      names = "--xds-address",
+      scope = ScopeType.INHERIT,
+      paramLabel = "HOST:PORT",
+      description = "Pilot's xDS address (default: $" + XDS_ADDRESS_ENV + ", else " + DEFAULT_XDS_ADDRESS + ").")
+  String xdsAddress;
+
+  @Option(
+      names = "--timeout",
+      scope = ScopeType.INHERIT,
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "Deadline of each call to pilot or a proxy (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Spec CommandSpec spec;
+
+  final Map<String, String> env;
+  final Clock clock;
+
+  Main(Map<String, String> env, Clock clock) {
+    this.env = Map.copyOf(env);
+    this.clock = clock;
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine(System.getenv(), Clock.systemUTC()).execute(args);
+    System.exit(code);
+  }
+
+  /** The configured command line; tests pass their own environment and clock and capture out/err. */
+  public static CommandLine commandLine(Map<String, String> env, Clock clock) {
+    CommandLine cl = new CommandLine(new Main(env, clock));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler(Main::handle);
+    return cl;
+  }
+
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    if (e instanceof MeshctlException) {
+      err.println("Error: " + e.getMessage());
+    } else {
+      err.println("Error: " + e);
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return 1;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command; see meshctl --help");
+  }
+
+  String xdsAddress() {
+    if (xdsAddress != null && !xdsAddress.isBlank()) {
+      return xdsAddress;
+    }
+    String fromEnv = env.get(XDS_ADDRESS_ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    return DEFAULT_XDS_ADDRESS;
+  }
+
+  PilotClient pilot() {
+    return new PilotClient(xdsAddress(), timeout);
+  }
+
+  static Main of(CommandSpec spec) {
+    return (Main) spec.root().userObject();
+  }
+
+  /** This build's version (from the jar manifest or the filtered version.properties). */
+  static String clientVersion() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    if (v != null) {
+      return v;
+    }
+    try (InputStream in = Main.class.getResourceAsStream("/io/minimesh/meshctl/version.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        return p.getProperty("version", "unknown");
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return "unknown";
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"meshctl " + clientVersion()};
+    }
+  }
+}

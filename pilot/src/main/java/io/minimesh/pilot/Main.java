@@ -1,0 +1,134 @@
+package io.minimesh.pilot;
+
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.minimesh.api.istio.IstioDuration;
+import io.minimesh.pilot.config.DirectoryConfigSource;
+import io.minimesh.pilot.monitoring.MonitoringServer;
+import io.minimesh.pilot.monitoring.PilotMetrics;
+import io.minimesh.pilot.server.DiscoveryServer;
+import io.minimesh.pilot.server.Pilot;
+import io.minimesh.pilot.server.Scheduler;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/pilot}: the Minimesh control plane. */
+@Command(name = "pilot", mixinStandardHelpOptions = true, version = "pilot 0.1.0",
+    description = "Minimesh control plane: Istio networking YAML in, per-proxy xDS out over ADS.")
+public final class Main implements java.util.concurrent.Callable<Integer> {
+  @Option(names = "--config-dir", paramLabel = "DIR", description = "Directory of Istio YAML files (watched).")
+  Path configDir;
+
+  @Option(names = "--xds-port", defaultValue = "15010", description = "Plaintext gRPC ADS port (default: ${DEFAULT-VALUE}).")
+  int xdsPort;
+
+  @Option(names = "--monitoring-port", defaultValue = "15014", description = "HTTP /metrics, /ready, /debug/* port (default: ${DEFAULT-VALUE}).")
+  int monitoringPort;
+
+  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--debounce-after", defaultValue = "100ms", description = "Quiet period before a push (default: ${DEFAULT-VALUE}).")
+  String debounceAfter;
+
+  @Option(names = "--debounce-max", defaultValue = "10s", description = "Longest a change waits for a push (default: ${DEFAULT-VALUE}).")
+  String debounceMax;
+
+  @Option(names = "--rescan-interval", defaultValue = "2s", description = "Periodic rescan of --config-dir besides file events (default: ${DEFAULT-VALUE}).")
+  String rescanInterval;
+
+  @Option(names = "--kube", description = "Read config from Kubernetes (not available in this build).")
+  boolean kube;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (kube) {
+      System.err.println("pilot: --kube is not available yet; use --config-dir DIR");
+      return 2;
+    }
+    if (configDir == null) {
+      System.err.println("pilot: --config-dir DIR is required");
+      return 2;
+    }
+    Duration after;
+    Duration max;
+    Duration rescan;
+    try {
+      after = IstioDuration.parse(debounceAfter);
+      max = IstioDuration.parse(debounceMax);
+      rescan = IstioDuration.parse(rescanInterval);
+    } catch (IllegalArgumentException e) {
+      System.err.println("pilot: " + e.getMessage());
+      return 2;
+    }
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "pilot-debounce");
+      t.setDaemon(true);
+      return t;
+    });
+    Scheduler scheduler = new Scheduler() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void schedule(Runnable task, long delayNanos) {
+        timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+      }
+    };
+    PilotMetrics metrics = new PilotMetrics();
+    String instance = "pilot-" + ProcessHandle.current().pid();
+    DiscoveryServer xds = new DiscoveryServer(Clock.systemUTC(), System::nanoTime, metrics, instance);
+    Pilot pilot = new Pilot(new DirectoryConfigSource(configDir, rescan), xds, metrics, scheduler, after, max);
+    try {
+      pilot.start();
+    } catch (java.io.IOException e) {
+      System.err.println("pilot: " + e.getMessage());
+      return 1;
+    }
+    Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(bind, xdsPort))
+        .addService(io.grpc.ServerInterceptors.intercept(xds, DiscoveryServer.peerInterceptor()))
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .maxInboundMessageSize(64 << 20)
+        .build();
+    MonitoringServer mon = new MonitoringServer(new InetSocketAddress(bind, monitoringPort), metrics, xds, pilot::ready);
+    try {
+      grpc.start();
+      mon.start();
+    } catch (java.io.IOException e) {
+      System.err.println("pilot: cannot listen: " + e.getMessage());
+      grpc.shutdownNow();
+      mon.close();
+      return 1;
+    }
+    System.err.println("pilot: xDS on " + bind + ":" + grpc.getPort() + ", monitoring on " + bind + ":" + mon.port()
+        + ", config from " + configDir);
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      grpc.shutdown();
+      xds.shutdown();
+      mon.close();
+      pilot.close();
+      timer.shutdownNow();
+      done.countDown();
+    }, "pilot-shutdown"));
+    grpc.awaitTermination();
+    done.await(10, TimeUnit.SECONDS);
+    return 0;
+  }
+}

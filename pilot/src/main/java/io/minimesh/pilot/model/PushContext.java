@@ -1,0 +1,366 @@
+package io.minimesh.pilot.model;
+
+import io.fabric8.kubernetes.client.CustomResource;
+import io.minimesh.api.istio.DestinationRuleSpec;
+import io.minimesh.api.istio.GatewaySpec;
+import io.minimesh.api.istio.IstioYaml;
+import io.minimesh.api.istio.ServiceEntrySpec;
+import io.minimesh.api.istio.SidecarSpec;
+import io.minimesh.api.istio.VirtualServiceSpec;
+import io.minimesh.api.istio.WorkloadEntrySpec;
+import io.minimesh.pilot.config.ConfigKey;
+import io.minimesh.pilot.config.ConfigResource;
+import io.minimesh.pilot.config.MeshSnapshot;
+import io.minimesh.pilot.config.TlsSecret;
+import io.minimesh.pilot.validation.Codes;
+import io.minimesh.pilot.validation.ValidationMessage;
+import io.minimesh.pilot.validation.Validator;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The validated, indexed view of one {@link MeshSnapshot}: what translation reads. Immutable apart from
+ * a memo cache of generated resources keyed by their inputs (so a resource is built and serialized once
+ * per push, however many proxies receive it).
+ */
+public final class PushContext {
+  public static final String ROOT_NAMESPACE = "istio-system";
+
+  private final List<ConfigResource> gateways;
+  private final List<ConfigResource> virtualServices;
+  private final List<ConfigResource> destinationRules;
+  private final List<ConfigResource> sidecars;
+  private final Map<String, List<Service>> servicesByHost;
+  private final Map<String, List<WorkloadInstance>> instancesByHost;
+  private final Map<ConfigKey, TlsSecret> secrets;
+  private final Set<ConfigKey> invalidSecrets;
+  private final List<ValidationMessage> messages;
+  private final int rejected;
+  private final String configHash;
+  private final String endpointHash;
+  private final Map<Object, Object> cache = new ConcurrentHashMap<>();
+
+  private PushContext(Builder b) {
+    this.gateways = List.copyOf(b.byKind.getOrDefault("Gateway", List.of()));
+    this.virtualServices = List.copyOf(b.byKind.getOrDefault("VirtualService", List.of()));
+    this.destinationRules = List.copyOf(b.byKind.getOrDefault("DestinationRule", List.of()));
+    this.sidecars = List.copyOf(b.byKind.getOrDefault("Sidecar", List.of()));
+    this.servicesByHost = Collections.unmodifiableMap(b.services);
+    this.instancesByHost = Collections.unmodifiableMap(b.instances);
+    this.secrets = Map.copyOf(b.secrets);
+    this.invalidSecrets = Set.copyOf(b.invalidSecrets);
+    this.messages = List.copyOf(b.messages);
+    this.rejected = b.rejected;
+    this.configHash = b.configHash;
+    this.endpointHash = b.endpointHash;
+  }
+
+  public static PushContext empty() {
+    return build(MeshSnapshot.empty());
+  }
+
+  /** Validates every resource of the snapshot, builds the registry and analyses references. */
+  public static PushContext build(MeshSnapshot snap) {
+    Builder b = new Builder();
+    b.messages.addAll(snap.sourceErrors());
+    b.rejected += (int) snap.sourceErrors().stream().filter(m -> m.level() == ValidationMessage.Level.Error).count();
+    // Validate, drop duplicates (the first definition wins, as kubectl would refuse the second).
+    List<ConfigResource> sorted = new ArrayList<>(snap.configs());
+    sorted.sort(Comparator.comparingLong(ConfigResource::order));
+    Set<ConfigKey> seen = new HashSet<>();
+    for (ConfigResource r : sorted) {
+      if (!seen.add(r.key())) {
+        b.messages.add(ValidationMessage.error(Codes.DUPLICATE, r.key(), r.origin(), "duplicate resource (first definition wins)"));
+        b.rejected++;
+        continue;
+      }
+      List<ValidationMessage> errs = Validator.validate(r);
+      b.messages.addAll(errs);
+      if (errs.stream().anyMatch(m -> m.level() == ValidationMessage.Level.Error)) {
+        b.rejected++;
+        continue;
+      }
+      b.byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
+    }
+    for (TlsSecret s : snap.secrets()) {
+      b.secrets.put(s.key(), s);
+      String problem = Certificates.problem(s);
+      if (problem != null) {
+        b.invalidSecrets.add(s.key());
+        b.messages.add(ValidationMessage.error(Codes.INVALID_CERTIFICATE, s.key(), s.origin(), problem));
+      }
+    }
+    buildRegistry(b, snap);
+    analyzeReferences(b);
+    b.configHash = hash(b, false, snap);
+    b.endpointHash = hash(b, true, snap);
+    return new PushContext(b);
+  }
+
+  private static void buildRegistry(Builder b, MeshSnapshot snap) {
+    for (Service s : snap.platformServices()) b.services.computeIfAbsent(s.hostname(), k -> new ArrayList<>()).add(s);
+    for (WorkloadInstance i : snap.platformInstances()) b.instances.computeIfAbsent(i.serviceHost(), k -> new ArrayList<>()).add(i);
+    List<ConfigResource> wes = b.byKind.getOrDefault("WorkloadEntry", List.of());
+    for (ConfigResource r : b.byKind.getOrDefault("ServiceEntry", List.of())) {
+      ServiceEntrySpec se = r.spec(ServiceEntrySpec.class);
+      List<ServicePort> ports = new ArrayList<>();
+      for (var p : se.ports) {
+        ports.add(new ServicePort(p.name, p.number, Protocols.normalize(p.protocol, p.name), p.targetPort == null ? 0 : p.targetPort));
+      }
+      Service.Resolution res = se.resolution == null ? Service.Resolution.NONE : Service.Resolution.valueOf(se.resolution);
+      Map<String, String> selector = se.workloadSelector == null ? null : se.workloadSelector.labels == null ? Map.of() : se.workloadSelector.labels;
+      for (String h : se.hosts) {
+        Service svc = new Service(h, r.namespace(), se.addresses == null ? List.of() : se.addresses, ports, res,
+            !"MESH_INTERNAL".equals(se.location), se.exportTo == null ? List.of() : se.exportTo, selector, r.key());
+        List<Service> list = b.services.computeIfAbsent(h, k -> new ArrayList<>());
+        if (!list.isEmpty() && list.stream().anyMatch(o -> o.namespace().equals(r.namespace()))) {
+          b.messages.add(ValidationMessage.warning(Codes.CONFLICTING_HOST, r.key(), r.origin(),
+              "host \"" + h + "\" is already defined by " + list.get(0).source() + "; endpoints are merged, ports of the first win"));
+        }
+        list.add(svc);
+        List<WorkloadInstance> inst = b.instances.computeIfAbsent(h, k -> new ArrayList<>());
+        if (se.endpoints != null) {
+          for (WorkloadEntrySpec e : se.endpoints) inst.add(instance(h, r.namespace(), e, r.key()));
+        }
+        if (selector != null) {
+          for (ConfigResource w : wes) {
+            if (!w.namespace().equals(r.namespace())) continue;
+            WorkloadEntrySpec we = w.spec(WorkloadEntrySpec.class);
+            Map<String, String> labels = new HashMap<>(w.labels());
+            if (we.labels != null) labels.putAll(we.labels);
+            if (Labels.subsetOf(selector, labels)) {
+              WorkloadEntrySpec merged = copyWithLabels(we, labels);
+              inst.add(instance(h, r.namespace(), merged, w.key()));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static WorkloadEntrySpec copyWithLabels(WorkloadEntrySpec we, Map<String, String> labels) {
+    WorkloadEntrySpec c = new WorkloadEntrySpec();
+    c.address = we.address;
+    c.ports = we.ports;
+    c.labels = labels;
+    c.network = we.network;
+    c.locality = we.locality;
+    c.weight = we.weight;
+    c.serviceAccount = we.serviceAccount;
+    return c;
+  }
+
+  private static WorkloadInstance instance(String host, String ns, WorkloadEntrySpec e, ConfigKey src) {
+    return new WorkloadInstance(host, ns, e.address, e.ports == null ? Map.of() : e.ports,
+        e.labels == null ? Map.of() : e.labels, e.locality, e.weight == null || e.weight == 0 ? 1 : e.weight,
+        e.network, true, src);
+  }
+
+  private static void analyzeReferences(Builder b) {
+    Set<String> gatewayNames = new HashSet<>();
+    for (ConfigResource g : b.byKind.getOrDefault("Gateway", List.of())) {
+      gatewayNames.add(g.namespace() + "/" + g.name());
+      GatewaySpec gs = g.spec(GatewaySpec.class);
+      for (int i = 0; i < gs.servers.size(); i++) {
+        var t = gs.servers.get(i).tls;
+        if (t == null || t.credentialName == null || "PASSTHROUGH".equals(t.mode) || "AUTO_PASSTHROUGH".equals(t.mode)) continue;
+        ConfigKey sk = new ConfigKey("Secret", g.namespace(), t.credentialName);
+        if (!b.secrets.containsKey(sk)) {
+          b.messages.add(ValidationMessage.error(Codes.SECRET_NOT_FOUND, g.key(), g.origin(),
+              "spec.servers[" + i + "].tls.credentialName: referenced secret not found: \"" + g.namespace() + "/" + t.credentialName + "\" (server not served)"));
+        } else if (b.invalidSecrets.contains(sk)) {
+          b.messages.add(ValidationMessage.error(Codes.INVALID_CERTIFICATE, g.key(), g.origin(),
+              "spec.servers[" + i + "].tls.credentialName: secret \"" + g.namespace() + "/" + t.credentialName + "\" holds no valid certificate and key (server not served)"));
+        }
+      }
+    }
+    Map<String, Set<String>> subsets = new HashMap<>();
+    for (ConfigResource d : b.byKind.getOrDefault("DestinationRule", List.of())) {
+      DestinationRuleSpec ds = d.spec(DestinationRuleSpec.class);
+      Set<String> names = subsets.computeIfAbsent(Hosts.resolve(ds.host, d.namespace()), k -> new HashSet<>());
+      if (ds.subsets != null) ds.subsets.forEach(s -> names.add(s.name));
+    }
+    for (ConfigResource v : b.byKind.getOrDefault("VirtualService", List.of())) {
+      VirtualServiceSpec vs = v.spec(VirtualServiceSpec.class);
+      if (vs.gateways != null) {
+        for (String g : vs.gateways) {
+          if (g.equals("mesh")) continue;
+          String full = g.contains("/") ? g : v.namespace() + "/" + g;
+          if (!gatewayNames.contains(full)) {
+            b.messages.add(ValidationMessage.error(Codes.GATEWAY_NOT_FOUND, v.key(), v.origin(), "referenced gateway not found: \"" + g + "\""));
+          }
+        }
+      }
+      List<io.minimesh.api.istio.Destination> dests = new ArrayList<>();
+      if (vs.http != null) for (var h : vs.http) {
+        if (h.route != null) h.route.forEach(d -> dests.add(d.destination));
+        if (h.mirror != null) dests.add(h.mirror);
+        if (h.mirrors != null) h.mirrors.forEach(m -> dests.add(m.destination));
+      }
+      if (vs.tcp != null) vs.tcp.forEach(t -> t.route.forEach(d -> dests.add(d.destination)));
+      if (vs.tls != null) vs.tls.forEach(t -> t.route.forEach(d -> dests.add(d.destination)));
+      Set<String> reported = new HashSet<>();
+      for (var d : dests) {
+        if (d == null || d.host == null) continue;
+        String fq = Hosts.resolve(d.host, v.namespace());
+        if (lookup(b.services, d.host, v.namespace()) == null) {
+          if (reported.add(d.host)) b.messages.add(ValidationMessage.error(Codes.HOST_NOT_FOUND, v.key(), v.origin(), "referenced host not found: \"" + d.host + "\""));
+        } else if (d.subset != null && !subsets.getOrDefault(fq, Set.of()).contains(d.subset)
+            && !subsets.getOrDefault(d.host, Set.of()).contains(d.subset)) {
+          if (reported.add(d.host + "|" + d.subset)) b.messages.add(ValidationMessage.error(Codes.SUBSET_NOT_FOUND, v.key(), v.origin(), "referenced host+subset in destinationrule not found: \"" + d.host + "+" + d.subset + "\""));
+        }
+      }
+    }
+  }
+
+  static List<Service> lookup(Map<String, List<Service>> services, String host, String ns) {
+    List<Service> l = services.get(Hosts.resolve(host, ns));
+    if (l == null) l = services.get(host);
+    return l;
+  }
+
+  private static String hash(Builder b, boolean endpoints, MeshSnapshot snap) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      var w = IstioYaml.mapper().writer();
+      if (endpoints) {
+        List<String> keys = new ArrayList<>(new java.util.TreeSet<>(b.instances.keySet()));
+        for (String k : keys) md.update((k + b.instances.get(k)).getBytes(StandardCharsets.UTF_8));
+      } else {
+        for (var e : new java.util.TreeMap<>(b.byKind).entrySet()) {
+          if (e.getKey().equals("WorkloadEntry")) continue;
+          for (ConfigResource r : e.getValue()) {
+            md.update(r.key().toString().getBytes(StandardCharsets.UTF_8));
+            md.update(w.writeValueAsBytes(((CustomResource<?, ?>) r.resource()).getSpec()));
+          }
+        }
+        for (TlsSecret s : snap.secrets()) md.update(s.toString().getBytes(StandardCharsets.UTF_8));
+        for (var e : new java.util.TreeMap<>(b.services).entrySet()) md.update(e.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(md.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException | java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- queries ----
+
+  public List<ConfigResource> gateways() {
+    return gateways;
+  }
+
+  public List<ConfigResource> virtualServices() {
+    return virtualServices;
+  }
+
+  public List<ConfigResource> destinationRules() {
+    return destinationRules;
+  }
+
+  public List<ConfigResource> sidecars() {
+    return sidecars;
+  }
+
+  /** All services, sorted by host then namespace. */
+  public List<Service> services() {
+    List<Service> all = new ArrayList<>();
+    new java.util.TreeMap<>(servicesByHost).values().forEach(all::addAll);
+    return all;
+  }
+
+  /** The service a destination host names, seen from namespace ns (own namespace first). */
+  public Service service(String host, String ns) {
+    List<Service> l = lookup(servicesByHost, host, ns);
+    if (l == null) return null;
+    for (Service s : l) if (s.namespace().equals(ns)) return s;
+    for (Service s : l) if (s.visibleFrom(ns)) return s;
+    return null;
+  }
+
+  public List<WorkloadInstance> instances(String host) {
+    return instancesByHost.getOrDefault(host, List.of());
+  }
+
+  public Map<String, List<WorkloadInstance>> allInstances() {
+    return instancesByHost;
+  }
+
+  public TlsSecret secret(String ns, String name) {
+    ConfigKey k = new ConfigKey("Secret", ns, name);
+    return invalidSecrets.contains(k) ? null : secrets.get(k);
+  }
+
+  /** The DestinationRule for a service host as seen from proxyNs (proxy ns, then service ns, then root). */
+  public ConfigResource destinationRule(String host, String proxyNs, String serviceNs) {
+    ConfigResource best = null;
+    int bestRank = Integer.MAX_VALUE;
+    for (ConfigResource d : destinationRules) {
+      DestinationRuleSpec ds = d.spec(DestinationRuleSpec.class);
+      String h = Hosts.resolve(ds.host, d.namespace());
+      boolean exact = h.equals(host) || ds.host.equals(host);
+      if (!exact && !Hosts.covers(h, host)) continue;
+      if (!Visibility.visible(ds.exportTo, d.namespace(), proxyNs)) continue;
+      if (ds.workloadSelector != null) continue; // workload-scoped rules are for the selected sidecars only
+      int rank = (d.namespace().equals(proxyNs) ? 0 : d.namespace().equals(serviceNs) ? 10 : d.namespace().equals(ROOT_NAMESPACE) ? 20 : 30) + (exact ? 0 : 5);
+      if (rank < bestRank) {
+        best = d;
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+
+  public List<ValidationMessage> messages() {
+    return messages;
+  }
+
+  /** Number of resources (or documents) rejected. */
+  public int rejected() {
+    return rejected;
+  }
+
+  public String configHash() {
+    return configHash;
+  }
+
+  public String endpointHash() {
+    return endpointHash;
+  }
+
+  /** Memoizes a generated value by its inputs for the life of this context. */
+  @SuppressWarnings("unchecked")
+  public <T> T cached(Object key, Supplier<T> build) {
+    Object v = cache.get(key);
+    if (v == null) {
+      v = build.get();
+      Object prev = cache.putIfAbsent(key, v);
+      if (prev != null) v = prev;
+    }
+    return (T) v;
+  }
+
+  private static final class Builder {
+    final Map<String, List<ConfigResource>> byKind = new LinkedHashMap<>();
+    final Map<String, List<Service>> services = new HashMap<>();
+    final Map<String, List<WorkloadInstance>> instances = new HashMap<>();
+    final Map<ConfigKey, TlsSecret> secrets = new HashMap<>();
+    final Set<ConfigKey> invalidSecrets = new HashSet<>();
+    final List<ValidationMessage> messages = new ArrayList<>();
+    int rejected;
+    String configHash;
+    String endpointHash;
+  }
+}

@@ -1,0 +1,263 @@
+package io.minimesh.pilot.xds;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.minimesh.api.istio.DestinationRuleSpec;
+import io.minimesh.api.istio.DestinationRuleSpec.TrafficPolicy;
+import io.minimesh.api.istio.IstioDuration;
+import io.minimesh.api.xds.v1.CertificateValidationContext;
+import io.minimesh.api.xds.v1.CircuitBreakers;
+import io.minimesh.api.xds.v1.Cluster;
+import io.minimesh.api.xds.v1.ClusterLoadAssignment;
+import io.minimesh.api.xds.v1.CommonLbConfig;
+import io.minimesh.api.xds.v1.CommonTlsContext;
+import io.minimesh.api.xds.v1.DataSource;
+import io.minimesh.api.xds.v1.Http2ProtocolOptions;
+import io.minimesh.api.xds.v1.LbEndpoint;
+import io.minimesh.api.xds.v1.LocalityLbEndpoints;
+import io.minimesh.api.xds.v1.MaglevLbConfig;
+import io.minimesh.api.xds.v1.Metadata;
+import io.minimesh.api.xds.v1.OutlierDetection;
+import io.minimesh.api.xds.v1.Percent;
+import io.minimesh.api.xds.v1.RingHashLbConfig;
+import io.minimesh.api.xds.v1.SdsSecretConfig;
+import io.minimesh.api.xds.v1.StringMatcher;
+import io.minimesh.api.xds.v1.TlsCertificate;
+import io.minimesh.api.xds.v1.TransportSocket;
+import io.minimesh.api.xds.v1.UpstreamTlsContext;
+import io.minimesh.pilot.config.ConfigResource;
+import io.minimesh.pilot.model.Protocols;
+import io.minimesh.pilot.model.PushContext;
+import io.minimesh.pilot.model.Service;
+import io.minimesh.pilot.model.ServicePort;
+import java.time.Duration;
+import java.util.Map;
+
+/** CDS: outbound|port|subset|host clusters with the DestinationRule's traffic policy, and the special ones. */
+final class ClusterBuilder {
+  static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final PushContext ctx;
+  private final Proxy proxy;
+  private final EndpointBuilder endpoints;
+
+  ClusterBuilder(PushContext ctx, Proxy proxy, EndpointBuilder endpoints) {
+    this.ctx = ctx;
+    this.proxy = proxy;
+    this.endpoints = endpoints;
+  }
+
+  /** The cluster for an outbound name, or null if its service or subset does not exist. */
+  Cluster outbound(String name) {
+    Names.Outbound o = Names.parseOutbound(name);
+    if (o == null) return null;
+    Service svc = ctx.service(o.host(), proxy.namespace());
+    if (svc == null) return null;
+    ServicePort sp = svc.port(o.port()).orElse(null);
+    if (sp == null) return null;
+    ConfigResource dr = ctx.destinationRule(svc.hostname(), proxy.namespace(), svc.namespace());
+    DestinationRuleSpec drs = dr == null ? null : dr.spec(DestinationRuleSpec.class);
+    Map<String, String> subsetLabels = null;
+    if (o.subset() != null) {
+      if (drs == null || drs.subsets == null) return null;
+      var s = drs.subsets.stream().filter(x -> o.subset().equals(x.name)).findFirst().orElse(null);
+      if (s == null) return null;
+      subsetLabels = s.labels == null ? Map.of() : s.labels;
+    }
+    TrafficPolicy tp = TrafficPolicies.effective(drs, o.subset(), o.port());
+    // Cache by inputs: the same cluster for every proxy that resolves the same rule and locality.
+    Object key = java.util.List.of("cds", name, dr == null ? "" : dr.key().toString(), proxy.locality());
+    final Map<String, String> labels = subsetLabels;
+    return ctx.cached(key, () -> build(name, svc, sp, dr, tp, o.subset(), labels));
+  }
+
+  private Cluster build(String name, Service svc, ServicePort sp, ConfigResource dr, TrafficPolicy tp, String subset,
+      Map<String, String> subsetLabels) {
+    Cluster.Builder c = Cluster.newBuilder().setName(name).setAltStatName(svc.hostname())
+        .setConnectTimeout(IstioDuration.toProto(DEFAULT_CONNECT_TIMEOUT));
+    switch (svc.resolution()) {
+      case STATIC -> c.setType(Cluster.DiscoveryType.EDS)
+          .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setServiceName(name));
+      case DNS, DNS_ROUND_ROBIN -> {
+        c.setType(svc.resolution() == Service.Resolution.DNS ? Cluster.DiscoveryType.STRICT_DNS : Cluster.DiscoveryType.LOGICAL_DNS);
+        c.setDnsLookupFamily(Cluster.DnsLookupFamily.V4_PREFERRED);
+        ClusterLoadAssignment cla = endpoints.assignment(name, svc, sp, subsetLabels, tp);
+        if (cla.getEndpointsCount() == 0) {
+          // No endpoints listed: the host name itself is resolved (Istio).
+          cla = cla.toBuilder().addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(
+              LbEndpoint.newBuilder().setEndpoint(io.minimesh.api.xds.v1.Endpoint.newBuilder()
+                  .setAddress(ListenerBuilder.address(svc.hostname(), sp.targetPort() > 0 ? sp.targetPort() : sp.number()))))).build();
+        }
+        c.setLoadAssignment(cla);
+      }
+      case NONE -> c.setType(Cluster.DiscoveryType.ORIGINAL_DST);
+    }
+    if (Protocols.isHttp2(sp.protocol())) c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
+    Struct.Builder istio = Struct.newBuilder();
+    istio.putFields("services", Value.newBuilder().setListValue(com.google.protobuf.ListValue.newBuilder().addValues(
+        Value.newBuilder().setStructValue(Struct.newBuilder()
+            .putFields("host", str(svc.hostname()))
+            .putFields("name", str(shortName(svc)))
+            .putFields("namespace", str(svc.namespace()))))).build());
+    if (subset != null) istio.putFields("subset", str(subset));
+    if (dr != null) istio.putFields("config", str(Names.drPath(dr.namespace(), dr.name())));
+    c.setMetadata(Metadata.newBuilder().putFilterMetadata("istio", istio.build()));
+    if (tp != null) apply(c, tp, svc, sp);
+    return c.build();
+  }
+
+  private static String shortName(Service svc) {
+    int dot = svc.hostname().indexOf('.');
+    return dot > 0 ? svc.hostname().substring(0, dot) : svc.hostname();
+  }
+
+  private static Value str(String s) {
+    return Value.newBuilder().setStringValue(s).build();
+  }
+
+  private void apply(Cluster.Builder c, TrafficPolicy tp, Service svc, ServicePort sp) {
+    CommonLbConfig.Builder common = null;
+    var lb = tp.loadBalancer;
+    if (lb != null) {
+      if (lb.simple != null) {
+        switch (lb.simple) {
+          case "LEAST_REQUEST", "LEAST_CONN" -> c.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+          case "RANDOM" -> c.setLbPolicy(Cluster.LbPolicy.RANDOM);
+          case "PASSTHROUGH" -> {
+            c.setType(Cluster.DiscoveryType.ORIGINAL_DST).clearEdsClusterConfig().clearLoadAssignment();
+          }
+          default -> c.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+        }
+      } else if (lb.consistentHash != null) {
+        var ch = lb.consistentHash;
+        if (ch.maglev != null) {
+          c.setLbPolicy(Cluster.LbPolicy.MAGLEV);
+          if (ch.maglev.tableSize != null) c.setMaglevLbConfig(MaglevLbConfig.newBuilder().setTableSize(ch.maglev.tableSize));
+        } else {
+          c.setLbPolicy(Cluster.LbPolicy.RING_HASH);
+          Long min = ch.ringHash != null && ch.ringHash.minimumRingSize != null ? ch.ringHash.minimumRingSize : ch.minimumRingSize;
+          if (min != null) c.setRingHashLbConfig(RingHashLbConfig.newBuilder().setMinimumRingSize(min));
+        }
+      }
+      var loc = lb.localityLbSetting;
+      if (loc != null && !Boolean.FALSE.equals(loc.enabled) && loc.distribute != null && !proxy.locality().isEmpty()) {
+        for (var d : loc.distribute) {
+          if (EndpointBuilder.localityMatches(d.from, proxy.locality())) {
+            common = CommonLbConfig.newBuilder().setLocalityWeightedLbConfig(CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance());
+            for (var e : new java.util.TreeMap<>(d.to).entrySet()) common.putLocalityDistribute(e.getKey(), e.getValue());
+            break;
+          }
+        }
+      }
+    }
+    var cp = tp.connectionPool;
+    if (cp != null) {
+      CircuitBreakers.Thresholds.Builder th = CircuitBreakers.Thresholds.newBuilder();
+      boolean any = false;
+      if (cp.tcp != null) {
+        if (cp.tcp.maxConnections != null) {
+          th.setMaxConnections(cp.tcp.maxConnections);
+          any = true;
+        }
+        if (cp.tcp.connectTimeout != null) c.setConnectTimeout(IstioDuration.toProto(IstioDuration.parse(cp.tcp.connectTimeout)));
+        if (cp.tcp.idleTimeout != null && (cp.http == null || cp.http.idleTimeout == null)) {
+          c.setIdleTimeout(IstioDuration.toProto(IstioDuration.parse(cp.tcp.idleTimeout)));
+        }
+      }
+      if (cp.http != null) {
+        if (cp.http.http1MaxPendingRequests != null) {
+          th.setMaxPendingRequests(cp.http.http1MaxPendingRequests);
+          any = true;
+        }
+        if (cp.http.http2MaxRequests != null) {
+          th.setMaxRequests(cp.http.http2MaxRequests);
+          any = true;
+        }
+        if (cp.http.maxRetries != null) {
+          th.setMaxRetries(cp.http.maxRetries);
+          any = true;
+        }
+        if (cp.http.maxRequestsPerConnection != null) c.setMaxRequestsPerConnection(cp.http.maxRequestsPerConnection);
+        if (cp.http.idleTimeout != null) c.setIdleTimeout(IstioDuration.toProto(IstioDuration.parse(cp.http.idleTimeout)));
+        if ("UPGRADE".equals(cp.http.h2UpgradePolicy) && sp.isHttp()) c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
+        if (Boolean.TRUE.equals(cp.http.useClientProtocol)) c.setUpstreamProtocol(Cluster.UpstreamProtocol.USE_DOWNSTREAM);
+        if (cp.http.maxConcurrentStreams != null) {
+          c.setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder().setMaxConcurrentStreams(cp.http.maxConcurrentStreams));
+        }
+      }
+      if (any) c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(th));
+    }
+    var od = tp.outlierDetection;
+    if (od != null) {
+      OutlierDetection.Builder o = OutlierDetection.newBuilder();
+      Integer c5xx = od.consecutive5xxErrors != null ? od.consecutive5xxErrors : od.consecutiveErrors;
+      if (c5xx != null) {
+        o.setConsecutive5Xx(c5xx).setEnforcingConsecutive5Xx(c5xx > 0 ? 100 : 0);
+      } else if (od.consecutiveGatewayErrors != null) {
+        o.setEnforcingConsecutive5Xx(0); // Istio: only gateway errors count when only they are set
+      }
+      if (od.consecutiveGatewayErrors != null) {
+        o.setConsecutiveGatewayFailure(od.consecutiveGatewayErrors).setEnforcingConsecutiveGatewayFailure(od.consecutiveGatewayErrors > 0 ? 100 : 0);
+      }
+      if (od.interval != null) o.setInterval(IstioDuration.toProto(IstioDuration.parse(od.interval)));
+      if (od.baseEjectionTime != null) o.setBaseEjectionTime(IstioDuration.toProto(IstioDuration.parse(od.baseEjectionTime)));
+      if (od.maxEjectionPercent != null) o.setMaxEjectionPercent(od.maxEjectionPercent);
+      if (Boolean.TRUE.equals(od.splitExternalLocalOriginErrors)) {
+        o.setSplitExternalLocalOriginErrors(true);
+        if (od.consecutiveLocalOriginFailures != null) o.setConsecutiveLocalOriginFailure(od.consecutiveLocalOriginFailures);
+      }
+      c.setOutlierDetection(o);
+      if (od.minHealthPercent != null) {
+        if (common == null) common = CommonLbConfig.newBuilder();
+        common.setHealthyPanicThreshold(Percent.newBuilder().setValue(od.minHealthPercent));
+      }
+    }
+    if (common != null) c.setCommonLbConfig(common);
+    var tls = tp.tls;
+    if (tls != null && ("SIMPLE".equals(tls.mode) || "MUTUAL".equals(tls.mode))) {
+      CommonTlsContext.Builder ct = CommonTlsContext.newBuilder();
+      if (tls.credentialName != null) {
+        if ("MUTUAL".equals(tls.mode)) ct.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(Names.sdsName(tls.credentialName)));
+        ct.setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName(Names.sdsName(tls.credentialName) + "-cacert"));
+      } else {
+        if ("MUTUAL".equals(tls.mode) && tls.clientCertificate != null) {
+          ct.addTlsCertificates(TlsCertificate.newBuilder()
+              .setCertificateChain(DataSource.newBuilder().setFilename(tls.clientCertificate))
+              .setPrivateKey(DataSource.newBuilder().setFilename(tls.privateKey)));
+        }
+        if (tls.caCertificates != null && !Boolean.TRUE.equals(tls.insecureSkipVerify)) {
+          CertificateValidationContext.Builder v = CertificateValidationContext.newBuilder()
+              .setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates));
+          if (tls.subjectAltNames != null) tls.subjectAltNames.forEach(n -> v.addMatchSubjectAltNames(StringMatcher.newBuilder().setExact(n)));
+          ct.setValidationContext(v);
+        }
+      }
+      String sni = tls.sni != null ? tls.sni : svc.meshExternal() ? svc.hostname() : "";
+      c.setTransportSocket(TransportSocket.newBuilder().setUpstreamTls(UpstreamTlsContext.newBuilder().setCommonTlsContext(ct).setSni(sni)));
+    }
+  }
+
+  // ---- special clusters ----
+
+  static Cluster blackhole() {
+    return Cluster.newBuilder().setName(Names.BLACKHOLE).setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(IstioDuration.toProto(DEFAULT_CONNECT_TIMEOUT))
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(Names.BLACKHOLE)).build();
+  }
+
+  static Cluster passthrough(String name) {
+    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.ORIGINAL_DST)
+        .setConnectTimeout(IstioDuration.toProto(DEFAULT_CONNECT_TIMEOUT)).build();
+  }
+
+  static Cluster inbound(InboundPorts.InboundPort p) {
+    String name = Names.inbound(p.port());
+    Cluster.Builder c = Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(IstioDuration.toProto(DEFAULT_CONNECT_TIMEOUT))
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(name).addEndpoints(
+            LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(
+                io.minimesh.api.xds.v1.Endpoint.newBuilder().setAddress(ListenerBuilder.address(p.appHost(), p.appPort()))))));
+    if (Protocols.isHttp2(p.protocol())) c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
+    return c.build();
+  }
+}

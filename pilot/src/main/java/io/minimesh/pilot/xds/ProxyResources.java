@@ -1,0 +1,37 @@
+package io.minimesh.pilot.xds;
+
+import io.minimesh.api.xds.TypeUrls;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** Everything generated for one proxy: resources by type URL and name, and a content version per type. */
+public final class ProxyResources {
+  private final Map<String, SortedMap<String, Resource>> byType;
+  private final Map<String, String> versions;
+
+  ProxyResources(Map<String, SortedMap<String, Resource>> byType) {
+    Map<String, SortedMap<String, Resource>> m = new TreeMap<>();
+    Map<String, String> v = new TreeMap<>();
+    for (String t : TypeUrls.PUSH_ORDER) {
+      SortedMap<String, Resource> r = Collections.unmodifiableSortedMap(new TreeMap<>(byType.getOrDefault(t, new TreeMap<>())));
+      m.put(t, r);
+      StringBuilder sb = new StringBuilder();
+      r.forEach((n, res) -> sb.append(n).append('=').append(res.hash()).append(';'));
+      v.put(t, Resource.sha(sb.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+    this.byType = Collections.unmodifiableMap(m);
+    this.versions = Collections.unmodifiableMap(v);
+  }
+
+  public SortedMap<String, Resource> of(String typeUrl) {
+    return byType.getOrDefault(typeUrl, Collections.emptySortedMap());
+  }
+
+  /** Content hash of all resources of the type: equal versions mean nothing to push. */
+  public String version(String typeUrl) {
+    return versions.get(typeUrl);
+  }
+}

@@ -1,0 +1,134 @@
+package io.minimesh.pilot.xds;
+
+import io.minimesh.api.istio.VirtualServiceSpec;
+import io.minimesh.api.xds.v1.DirectResponseAction;
+import io.minimesh.api.xds.v1.Route;
+import io.minimesh.api.xds.v1.RouteConfiguration;
+import io.minimesh.api.xds.v1.RouteMatch;
+import io.minimesh.api.xds.v1.VirtualHost;
+import io.minimesh.pilot.config.ConfigResource;
+import io.minimesh.pilot.model.Hosts;
+import io.minimesh.pilot.model.PushContext;
+import io.minimesh.pilot.model.Service;
+import io.minimesh.pilot.model.ServicePort;
+import io.minimesh.pilot.model.Visibility;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** RDS: gateway route configurations (http.&lt;port&gt;, https.…) and sidecar ones (named by port). */
+final class RouteConfigBuilder {
+  private final PushContext ctx;
+  private final Proxy proxy;
+  private final RouteBuilder routes;
+
+  RouteConfigBuilder(PushContext ctx, Proxy proxy) {
+    this.ctx = ctx;
+    this.proxy = proxy;
+    this.routes = new RouteBuilder(ctx, proxy);
+  }
+
+  /** Virtual hosts = server hosts ∩ hosts of the VirtualServices bound to the servers' gateways. */
+  RouteConfiguration gateway(String name, List<GatewayServers.Entry> servers) {
+    Map<String, VirtualHost.Builder> vhosts = new LinkedHashMap<>();
+    Map<String, Set<String>> vsAdded = new LinkedHashMap<>();
+    for (GatewayServers.Entry e : servers) {
+      for (ConfigResource vs : ctx.virtualServices()) {
+        VirtualServiceSpec spec = vs.spec(VirtualServiceSpec.class);
+        if (spec.gateways == null || !RouteBuilder.matchesGateway(spec.gateways, vs.namespace(), e.gatewayName())) continue;
+        if (!Visibility.visible(spec.exportTo, vs.namespace(), e.gateway().namespace())) continue;
+        if (spec.http == null || spec.http.isEmpty()) continue;
+        List<Route> vsRoutes = null;
+        for (String vsHost : RouteBuilder.hosts(vs)) {
+          for (String entry : e.server().hosts) {
+            String[] p = GatewayServers.splitHost(entry, e.gateway().namespace());
+            if (p[0] != null && !p[0].equals(vs.namespace())) continue;
+            if (!Hosts.matches(vsHost, p[1])) continue;
+            String domain = Hosts.moreSpecific(vsHost, p[1]);
+            if (!vsAdded.computeIfAbsent(domain, k -> new HashSet<>()).add(vs.key().toString())) continue;
+            if (vsRoutes == null) vsRoutes = routes.routes(vs, e.gatewayName(), e.port());
+            vhost(vhosts, domain, e.port()).addAllRoutes(vsRoutes);
+          }
+        }
+      }
+      if (e.server().tls != null && Boolean.TRUE.equals(e.server().tls.httpsRedirect)) {
+        for (String entry : e.server().hosts) {
+          String h = GatewayServers.splitHost(entry, e.gateway().namespace())[1];
+          vhost(vhosts, h, e.port()).setRequireTls(VirtualHost.TlsRequirementType.ALL);
+        }
+      }
+    }
+    RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(name).setValidateClusters(false);
+    vhosts.values().forEach(v -> rc.addVirtualHosts(v));
+    return rc.build();
+  }
+
+  private static VirtualHost.Builder vhost(Map<String, VirtualHost.Builder> vhosts, String domain, int port) {
+    return vhosts.computeIfAbsent(domain, d -> {
+      VirtualHost.Builder v = VirtualHost.newBuilder().setName(d + ":" + port).addDomains(d);
+      if (!d.equals("*")) v.addDomains(d + ":*");
+      return v;
+    });
+  }
+
+  /** Sidecar route configuration for one service port: a virtual host per service, plus the catch-all. */
+  RouteConfiguration sidecar(int port, SidecarScope scope) {
+    RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(Integer.toString(port)).setValidateClusters(false);
+    Set<String> usedDomains = new HashSet<>();
+    for (Service svc : scope.services()) {
+      ServicePort sp = svc.port(port).orElse(null);
+      if (sp == null || !sp.isHttp()) continue;
+      VirtualHost.Builder v = VirtualHost.newBuilder().setName(svc.hostname() + ":" + port);
+      for (String d : domains(svc, port)) if (usedDomains.add(d)) v.addDomains(d);
+      if (v.getDomainsCount() == 0) continue;
+      List<Route> rs = new ArrayList<>();
+      for (ConfigResource vs : scope.virtualServices()) {
+        if (RouteBuilder.hosts(vs).stream().anyMatch(h -> Hosts.covers(h, svc.hostname()))) {
+          rs.addAll(routes.routes(vs, "mesh", port));
+          break; // one VirtualService per host, the oldest (Istio)
+        }
+      }
+      if (rs.isEmpty()) rs.add(RouteBuilder.defaultRoute(Names.outbound(port, null, svc.hostname()), "default"));
+      v.addAllRoutes(rs);
+      rc.addVirtualHosts(v);
+    }
+    if (scope.registryOnly()) {
+      rc.addVirtualHosts(VirtualHost.newBuilder().setName("block_all").addDomains("*")
+          .addRoutes(Route.newBuilder().setName("block_all").setMatch(RouteMatch.newBuilder().setPrefix("/"))
+              .setDirectResponse(DirectResponseAction.newBuilder().setStatus(502))));
+    } else {
+      rc.addVirtualHosts(VirtualHost.newBuilder().setName("allow_any").addDomains("*")
+          .addRoutes(RouteBuilder.defaultRoute(Names.PASSTHROUGH, "allow_any")));
+    }
+    return rc.build();
+  }
+
+  /** host, host:port, short names for a Kubernetes-style host in the proxy's namespace, and the VIPs. */
+  private List<String> domains(Service svc, int port) {
+    List<String> d = new ArrayList<>();
+    String h = svc.hostname();
+    d.add(h);
+    d.add(h + ":" + port);
+    String suffix = "." + svc.namespace() + "." + Hosts.DOMAIN_SUFFIX;
+    if (h.endsWith(suffix)) {
+      String name = h.substring(0, h.length() - suffix.length());
+      for (String alias : new String[] {name + "." + svc.namespace() + ".svc", name + "." + svc.namespace()}) {
+        d.add(alias);
+        d.add(alias + ":" + port);
+      }
+      if (svc.namespace().equals(proxy.namespace())) {
+        d.add(name);
+        d.add(name + ":" + port);
+      }
+    }
+    for (String a : svc.addresses()) {
+      if (a.contains("/")) continue;
+      d.add(a);
+      d.add(a + ":" + port);
+    }
+    return d;
+  }
+}

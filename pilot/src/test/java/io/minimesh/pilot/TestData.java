@@ -1,0 +1,77 @@
+package io.minimesh.pilot;
+
+import io.minimesh.api.xds.v1.Locality;
+import io.minimesh.api.xds.v1.Node;
+import io.minimesh.api.xds.v1.ProxyType;
+import io.minimesh.pilot.config.ConfigParser;
+import io.minimesh.pilot.config.ConfigResource;
+import io.minimesh.pilot.config.MeshSnapshot;
+import io.minimesh.pilot.config.TlsSecret;
+import io.minimesh.pilot.model.PushContext;
+import io.minimesh.pilot.validation.ValidationMessage;
+import io.minimesh.pilot.xds.Proxy;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Test inputs: the YAML cases under src/test/resources/testdata and typical proxies. */
+public final class TestData {
+  public static Path dir(String name) {
+    try {
+      return Path.of(TestData.class.getResource("/testdata/" + name).toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static MeshSnapshot snapshot(String... yamls) {
+    List<ConfigResource> configs = new ArrayList<>();
+    List<TlsSecret> secrets = new ArrayList<>();
+    List<ValidationMessage> errors = new ArrayList<>();
+    int i = 0;
+    for (String y : yamls) {
+      var r = ConfigParser.parse("test" + (i++) + ".yaml", y, i * 1_000_000L);
+      configs.addAll(r.configs());
+      secrets.addAll(r.secrets());
+      errors.addAll(r.errors());
+    }
+    return new MeshSnapshot(configs, secrets, List.of(), List.of(), errors);
+  }
+
+  public static MeshSnapshot snapshotOfDir(String name) {
+    try (Stream<Path> s = Files.list(dir(name))) {
+      List<String> texts = new ArrayList<>();
+      for (Path p : s.sorted().toList()) texts.add(Files.readString(p));
+      return snapshot(texts.toArray(String[]::new));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static PushContext context(String name) {
+    return PushContext.build(snapshotOfDir(name));
+  }
+
+  public static Proxy gateway() {
+    return gateway(Map.of());
+  }
+
+  public static Proxy gateway(Map<String, String> metadata) {
+    return Proxy.fromNode(Node.newBuilder().setId("istio-ingressgateway-1.istio-system").setNamespace("istio-system")
+        .setProxyType(ProxyType.ROUTER).putLabels("istio", "ingressgateway").putLabels("app", "istio-ingressgateway")
+        .addIpAddresses("10.9.9.9").putAllMetadata(metadata).build());
+  }
+
+  public static Proxy sidecar(String id, String ns, String ip, Map<String, String> labels) {
+    return Proxy.fromNode(Node.newBuilder().setId(id + "." + ns).setNamespace(ns).setProxyType(ProxyType.SIDECAR)
+        .putAllLabels(labels).addIpAddresses(ip)
+        .setLocality(Locality.newBuilder().setRegion("us-east").setZone("zone-a")).build());
+  }
+
+  private TestData() {}
+}

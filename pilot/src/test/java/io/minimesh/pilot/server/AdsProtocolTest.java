@@ -1,0 +1,296 @@
+package io.minimesh.pilot.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.minimesh.api.xds.TypeUrls;
+import io.minimesh.api.xds.v1.ClusterLoadAssignment;
+import io.minimesh.api.xds.v1.DebugConfigDump;
+import io.minimesh.api.xds.v1.DiscoveryResponse;
+import io.minimesh.api.xds.v1.Node;
+import io.minimesh.api.xds.v1.ProxyType;
+import io.minimesh.api.xds.v1.RouteConfiguration;
+import io.minimesh.api.xds.v1.SyncStatus;
+import io.minimesh.api.xds.v1.TypeSyncStatus;
+import io.minimesh.pilot.TestData;
+import io.minimesh.pilot.model.PushContext;
+import io.minimesh.pilot.monitoring.PilotMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The ADS protocol over real gRPC streams (in-process transport). */
+class AdsProtocolTest {
+  private final PilotMetrics metrics = new PilotMetrics();
+  private DiscoveryServer xds;
+  private Server server;
+  private ManagedChannel channel;
+  private final List<AdsClient> clients = new ArrayList<>();
+
+  static final Node GATEWAY = Node.newBuilder().setId("gw-1.istio-system").setNamespace("istio-system")
+      .setProxyType(ProxyType.ROUTER).putLabels("istio", "ingressgateway").build();
+  static final Node SIDECAR = Node.newBuilder().setId("productpage-v1.default").setNamespace("default")
+      .setProxyType(ProxyType.SIDECAR).putLabels("app", "productpage").addIpAddresses("10.0.0.10").build();
+
+  @BeforeEach
+  void start() throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    xds = new DiscoveryServer(Clock.systemUTC(), System::nanoTime, metrics, "pilot-test");
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(xds).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(AdsClient::close);
+    channel.shutdownNow();
+    server.shutdownNow();
+    xds.shutdown();
+  }
+
+  private AdsClient connect(Node node) {
+    AdsClient c = new AdsClient(channel, node);
+    clients.add(c);
+    return c;
+  }
+
+  private static String text(String dir) {
+    StringBuilder sb = new StringBuilder();
+    try (Stream<Path> s = Files.list(TestData.dir(dir))) {
+      for (Path p : s.sorted().toList()) sb.append(Files.readString(p)).append("\n---\n");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return sb.toString();
+  }
+
+  private void apply(String yaml) {
+    xds.update(PushContext.build(TestData.snapshot(yaml)), System.nanoTime());
+  }
+
+  private TypeSyncStatus status(String proxyId, String type) {
+    for (SyncStatus s : xds.syncz()) {
+      if (!s.getProxyId().equals(proxyId)) continue;
+      for (TypeSyncStatus t : s.getTypesList()) if (t.getTypeUrl().equals(type)) return t;
+    }
+    throw new AssertionError("proxy " + proxyId + " not connected");
+  }
+
+  /** Subscribes to CDS, EDS, LDS, RDS like a proxy does, ACKing each; returns the last responses. */
+  private List<DiscoveryResponse> syncFully(AdsClient c) throws Exception {
+    List<DiscoveryResponse> got = new ArrayList<>();
+    c.subscribe(TypeUrls.CLUSTER, List.of());
+    DiscoveryResponse cds = c.next();
+    got.add(cds);
+    c.ack(cds, List.of());
+    List<String> eds = cds.getResourcesList().stream().map(a -> unpackCluster(a))
+        .filter(cl -> cl.getType() == io.minimesh.api.xds.v1.Cluster.DiscoveryType.EDS).map(cl -> cl.getName()).toList();
+    c.subscribe(TypeUrls.ENDPOINT, eds);
+    DiscoveryResponse e = c.next();
+    got.add(e);
+    c.ack(e, eds);
+    c.subscribe(TypeUrls.LISTENER, List.of());
+    DiscoveryResponse lds = c.next();
+    got.add(lds);
+    c.ack(lds, List.of());
+    List<String> rds = new ArrayList<>();
+    for (var a : lds.getResourcesList()) {
+      var l = a.unpack(io.minimesh.api.xds.v1.Listener.class);
+      for (var fc : l.getFilterChainsList()) for (var f : fc.getFiltersList()) {
+        if (f.hasHttpConnectionManager() && f.getHttpConnectionManager().hasRds()) rds.add(f.getHttpConnectionManager().getRds().getRouteConfigName());
+      }
+    }
+    c.subscribe(TypeUrls.ROUTE, rds);
+    DiscoveryResponse r = c.next();
+    got.add(r);
+    c.ack(r, rds);
+    return got;
+  }
+
+  private static io.minimesh.api.xds.v1.Cluster unpackCluster(com.google.protobuf.Any a) {
+    try {
+      return a.unpack(io.minimesh.api.xds.v1.Cluster.class);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void ackMarksTheTypeSynced() throws Exception {
+    apply(text("webapp"));
+    AdsClient c = connect(GATEWAY);
+    c.subscribe(TypeUrls.CLUSTER, List.of());
+    DiscoveryResponse cds = c.next();
+    assertThat(cds.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
+    assertThat(cds.getResourcesList()).hasSize(2);
+    assertThat(status("gw-1.istio-system", TypeUrls.CLUSTER).getStatus()).isEqualTo("STALE");
+    c.ack(cds, List.of());
+    org.awaitility.Awaitility.await().untilAsserted(() -> {
+      TypeSyncStatus s = status("gw-1.istio-system", TypeUrls.CLUSTER);
+      assertThat(s.getStatus()).isEqualTo("SYNCED");
+      assertThat(s.getAckedVersion()).isEqualTo(cds.getVersionInfo());
+      assertThat(s.getAckedNonce()).isEqualTo(cds.getNonce());
+    });
+    assertThat(status("gw-1.istio-system", TypeUrls.LISTENER).getStatus()).isEqualTo("NOT SENT");
+  }
+
+  @Test
+  void nackIsRecordedWithTheProxysTextAndNotResent() throws Exception {
+    apply(text("webapp"));
+    AdsClient c = connect(GATEWAY);
+    c.subscribe(TypeUrls.LISTENER, List.of());
+    DiscoveryResponse lds = c.next();
+    c.nack(lds, "", List.of(), "listener 0.0.0.0_80: cannot bind: permission denied");
+    org.awaitility.Awaitility.await().untilAsserted(() -> {
+      TypeSyncStatus s = status("gw-1.istio-system", TypeUrls.LISTENER);
+      assertThat(s.getStatus()).isEqualTo("ERROR");
+      assertThat(s.getError()).isEqualTo("listener 0.0.0.0_80: cannot bind: permission denied");
+    });
+    assertThat(metrics.rejects("LDS")).isEqualTo(1);
+    assertThat(metrics.scrape()).contains("pilot_total_xds_rejects{type=\"lds\"} 1");
+    // Barrier: a debug request on the same stream is answered after anything the NACK could trigger.
+    c.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    assertThat(c.next().getTypeUrl()).isEqualTo(TypeUrls.DEBUG_SYNCZ);
+  }
+
+  @Test
+  void staleNonceIsIgnored() throws Exception {
+    apply(text("webapp"));
+    AdsClient c = connect(GATEWAY);
+    List<DiscoveryResponse> first = syncFully(c);
+    DiscoveryResponse oldRds = first.get(3);
+    apply(text("webapp").replace("- route:\n    - destination:\n        host: httpbin", "- timeout: 1s\n    route:\n    - destination:\n        host: httpbin"));
+    DiscoveryResponse newRds = c.next();
+    assertThat(newRds.getTypeUrl()).isEqualTo(TypeUrls.ROUTE);
+    RouteConfiguration rc = newRds.getResources(0).unpack(RouteConfiguration.class);
+    assertThat(rc.getVirtualHosts(0).getRoutes(0).getRoute().getTimeout().getSeconds()).isEqualTo(1);
+    // A NACK carrying the superseded nonce must not turn the new version into ERROR.
+    c.nack(oldRds, oldRds.getVersionInfo(), List.of("http.80"), "late complaint about the old version");
+    c.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    assertThat(c.next().getTypeUrl()).isEqualTo(TypeUrls.DEBUG_SYNCZ);
+    TypeSyncStatus s = status("gw-1.istio-system", TypeUrls.ROUTE);
+    assertThat(s.getStatus()).isEqualTo("STALE");
+    assertThat(s.getSentNonce()).isEqualTo(newRds.getNonce());
+    assertThat(metrics.rejects("RDS")).isZero();
+    c.ack(newRds, List.of("http.80"));
+    org.awaitility.Awaitility.await().until(() -> status("gw-1.istio-system", TypeUrls.ROUTE).getStatus().equals("SYNCED"));
+  }
+
+  @Test
+  void fullPushIsOrderedClustersEndpointsListenersRoutes() throws Exception {
+    apply(text("webapp"));
+    AdsClient c = connect(GATEWAY);
+    syncFully(c);
+    // Cluster policy, endpoints, a second listener and a route timeout change at once.
+    String dr = "\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: httpbin, namespace: default}\n"
+        + "spec:\n  host: httpbin.default.svc.cluster.local\n  trafficPolicy: {connectionPool: {tcp: {maxConnections: 5}}}\n";
+    String server81 = "  - port: {number: 81, name: http-81, protocol: HTTP}\n    hosts: [webapp.example.com]\n---";
+    apply(text("webapp").replaceFirst("---", server81).replace("127.0.0.1", "127.0.0.2")
+        .replace("- route:\n    - destination:\n        host: httpbin", "- timeout: 1s\n    route:\n    - destination:\n        host: httpbin") + dr);
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) order.add(TypeUrls.shortName(c.next().getTypeUrl()));
+    assertThat(order).containsExactly("CDS", "EDS", "LDS", "RDS");
+  }
+
+  @Test
+  void endpointOnlyChangePushesOnlyTheChangedAssignments() throws Exception {
+    String base = text("bookinfo");
+    apply(base);
+    AdsClient c = connect(SIDECAR);
+    syncFully(c);
+    long cdsBefore = metrics.pushes("CDS");
+    apply(base.replace("10.0.0.23", "10.0.0.99"));
+    DiscoveryResponse eds = c.next();
+    assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
+    List<String> names = new ArrayList<>();
+    for (var a : eds.getResourcesList()) names.add(a.unpack(ClusterLoadAssignment.class).getClusterName());
+    assertThat(names).containsExactlyInAnyOrder("outbound|9080||reviews.default.svc.cluster.local", "outbound|9080|v3|reviews.default.svc.cluster.local");
+    c.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    assertThat(c.next().getTypeUrl()).as("nothing but EDS was pushed").isEqualTo(TypeUrls.DEBUG_SYNCZ);
+    assertThat(metrics.pushes("CDS")).isEqualTo(cdsBefore);
+  }
+
+  @Test
+  void onlyProxiesWhoseConfigChangedGetAPush() throws Exception {
+    String base = text("bookinfo");
+    apply(base);
+    AdsClient gw = connect(GATEWAY.toBuilder().setId("gw-1.istio-system").build());
+    AdsClient sc = connect(SIDECAR);
+    syncFully(gw);
+    syncFully(sc);
+    String scNonce = status(SIDECAR.getId(), TypeUrls.ROUTE).getSentNonce();
+    // Changes the gateway's VirtualService only.
+    apply(base.replace("exact: /login", "exact: /signin"));
+    DiscoveryResponse r = gw.next();
+    assertThat(r.getTypeUrl()).isEqualTo(TypeUrls.ROUTE);
+    sc.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    assertThat(sc.next().getTypeUrl()).isEqualTo(TypeUrls.DEBUG_SYNCZ);
+    assertThat(status(SIDECAR.getId(), TypeUrls.ROUTE).getSentNonce()).isEqualTo(scNonce);
+  }
+
+  @Test
+  void namedSubscriptionChangeOnAckSendsTheNewNames() throws Exception {
+    apply(text("bookinfo"));
+    AdsClient c = connect(SIDECAR);
+    c.subscribe(TypeUrls.ENDPOINT, List.of("outbound|9080||details.default.svc.cluster.local"));
+    DiscoveryResponse e1 = c.next();
+    assertThat(e1.getResourcesCount()).isEqualTo(1);
+    List<String> more = List.of("outbound|9080||details.default.svc.cluster.local", "outbound|9080||ratings.default.svc.cluster.local");
+    c.ack(e1, more);
+    DiscoveryResponse e2 = c.next();
+    assertThat(e2.getResourcesCount()).isEqualTo(2);
+  }
+
+  @Test
+  void reconnectedProxyGetsItsFullStateAgain() throws Exception {
+    apply(text("webapp"));
+    AdsClient c1 = connect(GATEWAY);
+    List<DiscoveryResponse> first = syncFully(c1);
+    c1.close();
+    org.awaitility.Awaitility.await().until(() -> xds.connections().isEmpty());
+    AdsClient c2 = connect(GATEWAY);
+    // A restarted proxy or pilot: the client reports the version it holds; the server answers anyway.
+    c2.send(TypeUrls.CLUSTER, List.of(), first.get(0).getVersionInfo(), "", null);
+    DiscoveryResponse cds = c2.next();
+    assertThat(cds.getVersionInfo()).isEqualTo(first.get(0).getVersionInfo());
+    assertThat(cds.getResourcesCount()).isEqualTo(first.get(0).getResourcesCount());
+    assertThat(xds.connections()).hasSize(1);
+  }
+
+  @Test
+  void debugTypesAnswerOnTheSameStream() throws Exception {
+    apply(text("webapp"));
+    AdsClient proxy = connect(GATEWAY);
+    syncFully(proxy);
+    AdsClient tool = connect(Node.newBuilder().setId("meshctl").build());
+    tool.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    DiscoveryResponse syncz = tool.next();
+    SyncStatus s = syncz.getResources(0).unpack(SyncStatus.class);
+    assertThat(s.getProxyId()).isEqualTo("gw-1.istio-system");
+    assertThat(s.getTypesList()).extracting(TypeSyncStatus::getStatus).containsOnly("SYNCED", "NOT SENT");
+    tool.subscribe(TypeUrls.DEBUG_CONFIG_DUMP, List.of("gw-1.istio-system"));
+    DebugConfigDump d = tool.next().getResources(0).unpack(DebugConfigDump.class);
+    assertThat(d.getConfigDump().getListenersList()).extracting(l -> l.getListener().getName()).containsExactly("0.0.0.0_80");
+    assertThat(d.getConfigDump().getRouteConfigsList()).extracting(r -> r.getVersionInfo()).containsExactly(status("gw-1.istio-system", TypeUrls.ROUTE).getSentVersion());
+    tool.subscribe(TypeUrls.DEBUG_CONNECTIONS, List.of());
+    assertThat(tool.next().getResourcesCount()).as("debug clients are not proxies").isEqualTo(1);
+  }
+
+  @Test
+  void streamWithoutNodeIsRefused() throws Exception {
+    AdsClient c = connect(Node.getDefaultInstance());
+    c.subscribe(TypeUrls.CLUSTER, List.of());
+    org.awaitility.Awaitility.await().until(() -> c.error != null);
+    assertThat(c.error).hasMessageContaining("node.id");
+  }
+}
