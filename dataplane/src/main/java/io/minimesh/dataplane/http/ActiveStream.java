@@ -332,25 +332,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private void startAttempt() {
     backoffTimer = null;
     if (done) return;
-    LbContext ctx =
-        retry.retryOtherHosts && !tried.isEmpty()
-            ? new LbContext() {
-              @Override
-              public boolean hasHash() {
-                return false;
-              }
-
-              @Override
-              public long hash() {
-                return 0;
-              }
-
-              @Override
-              public boolean shouldAvoid(LbHost host) {
-                return tried.contains(host);
-              }
-            }
-            : LbContext.NONE;
+    LbContext ctx = lbContext();
     LbHost picked = cluster.loadBalancer(down.loopIndex()).pick(ctx);
     if (!(picked instanceof HostImpl host)) {
       cluster.stats.noHealthyUpstream.inc();
@@ -378,6 +360,46 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       a.perTryTimer = down.schedule(() -> onPerTryTimeout(a), retry.perTryTimeoutMs);
     }
     px.pools(down.loop()).newStream(cluster, host, a);
+  }
+
+  private LbContext lbContext() {
+    long h = 0;
+    boolean has = false;
+    if (!fwd.hashPolicies.isEmpty()) {
+      java.util.OptionalLong o =
+          io.minimesh.dataplane.upstream.lb.HashPolicies.hash(
+              fwd.hashPolicies,
+              name -> name.equals("cookie") ? joinedCookies() : headers.get(name),
+              path,
+              down.remoteAddress() instanceof java.net.InetSocketAddress i ? i : null);
+      has = o.isPresent();
+      h = has ? o.getAsLong() : 0;
+    }
+    boolean avoid = retry.retryOtherHosts && !tried.isEmpty();
+    if (!has && !avoid) return LbContext.NONE;
+    boolean hasHash = has;
+    long hash = h;
+    return new LbContext() {
+      @Override
+      public boolean hasHash() {
+        return hasHash;
+      }
+
+      @Override
+      public long hash() {
+        return hash;
+      }
+
+      @Override
+      public boolean shouldAvoid(LbHost host) {
+        return avoid && tried.contains(host);
+      }
+    };
+  }
+
+  private String joinedCookies() {
+    List<String> all = headers.getAll(HttpHeaderNames.COOKIE);
+    return all.isEmpty() ? null : String.join("; ", all);
   }
 
   private boolean canRetry() {
