@@ -33,9 +33,11 @@ class ProxyHttpTest {
   static final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   static final ObjectMapper JSON = new ObjectMapper();
+  static java.nio.file.Path accessLog;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
+    accessLog = java.nio.file.Files.createTempFile("access", ".log");
     up = new TestUpstream("a", false);
     up2 = new TestUpstream("b", false);
     String yaml =
@@ -52,6 +54,7 @@ class ProxyHttpTest {
                   stat_prefix: ingress
                   request_headers_timeout: 0.5s
                   max_request_headers_kb: 8
+                  access_log: [{path: ACCESS_LOG}]
                   http_filters:
                   - name: minimesh.filters.http.add_header
                     config: {response_headers: {x-filter: seen}}
@@ -97,7 +100,7 @@ class ProxyHttpTest {
             + Proxies.staticCluster("b", "", up2.port())
             + "  - name: empty\n    connect_timeout: 1s\n"
             + Proxies.staticCluster("refused", "", freePort());
-    proxy = Proxies.start(yaml);
+    proxy = Proxies.start(yaml.replace("ACCESS_LOG", accessLog.toString()));
     port = proxy.listenerAddress("http").getPort();
   }
 
@@ -110,10 +113,26 @@ class ProxyHttpTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (proxy != null) proxy.close();
     if (up != null) up.close();
     if (up2 != null) up2.close();
+    java.nio.file.Files.deleteIfExists(accessLog);
+  }
+
+  @Test
+  void accessLogInEnvoyDefaultFormat() throws Exception {
+    get("/nohosts", "x-request-id", "log-uh", "user-agent", "tester");
+    get("/headers", "x-request-id", "log-ok", "user-agent", "tester");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      java.util.List<String> lines = java.nio.file.Files.readAllLines(accessLog);
+      assertThat(lines).anySatisfy(l -> assertThat(l).matches(
+          "\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\] \"GET /nohosts HTTP/1.1\" 503 UH 0 19 \\d+ - "
+              + "\"127.0.0.1\" \"tester\" \"log-uh\" \"127.0.0.1:\\d+\" \"-\""));
+      assertThat(lines).anySatisfy(l -> assertThat(l).matches(
+          "\\[.*\\] \"GET /headers HTTP/1.1\" 200 - 0 \\d+ \\d+ \\d+ \"127.0.0.1\" \"tester\" \"log-ok\" \"127.0.0.1:\\d+\" \"127.0.0.1:"
+              + up.port() + "\""));
+    });
   }
 
   static HttpResponse<String> get(String path, String... headers) throws Exception {
