@@ -93,6 +93,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private boolean downstreamEnded;
   // HTTP/1.1 request without Content-Length or chunking: no body follows the headers.
   private final boolean bodyKnownEmpty;
+  // Upgrade type (e.g. "websocket") allowed for this request, or null.
+  private String upgrade;
 
   // Attempts.
   private Attempt attempt;
@@ -218,6 +220,10 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       headers.set("x-forwarded-for", xff == null || xff.isEmpty() ? remoteIp : xff + "," + remoteIp);
     }
     if (!headers.contains("x-forwarded-proto")) headers.set("x-forwarded-proto", scheme());
+    String up = headers.get(HttpHeaderNames.UPGRADE);
+    if (!h2 && up != null && headers.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
+      upgrade = up.toLowerCase(java.util.Locale.ROOT);
+    }
     for (HttpFilter f : hcm.filters()) {
       if (done) return;
       if (f.onRequestHeaders(this, headers) == FilterResult.STOP || done) return;
@@ -309,6 +315,13 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       for (String token : connection.split(",")) up.remove(token.trim());
     }
     if (hadTe) up.set(HttpHeaderNames.TE, "trailers");
+    if (upgrade != null && !cluster.http2
+        && (hcm.upgradeTypes().contains(upgrade) || fwd.upgradeTypes.contains(upgrade))) {
+      up.set(HttpHeaderNames.UPGRADE, headers.get(HttpHeaderNames.UPGRADE));
+      up.set(HttpHeaderNames.CONNECTION, "Upgrade");
+    } else {
+      upgrade = null;
+    }
     if (!upstreamPath.equals(path)) up.set("x-envoy-original-path", path);
     if (fwd.hostRewriteLiteral != null) up.set(HttpHeaderNames.HOST, fwd.hostRewriteLiteral);
     long perTry = retry.perTryTimeoutMs;
@@ -563,6 +576,10 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       }
       if (msg instanceof HttpResponse r) {
         int code = r.status().code();
+        if (code == 101 && upgrade != null) {
+          tunnel(this, r);
+          return;
+        }
         upstreamServiceTime = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - startNanos);
         cluster.stats.response(code);
         int grpcStatus = grpcStatus(r.headers());
@@ -632,6 +649,31 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         resetDownstream();
       }
     }
+  }
+
+  /** 101 Switching Protocols: from now on both connections carry raw bytes (WebSocket). */
+  private void tunnel(Attempt a, HttpResponse r) {
+    upstreamServiceTime = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - a.startNanos);
+    cluster.stats.response(101);
+    responseStarted = true;
+    status = 101;
+    respHeaders = r.headers();
+    r.headers().set(HttpHeaderNames.SERVER, hcm.serverName());
+    io.netty.channel.Channel upstreamChannel = a.stream.detachForTunnel();
+    finishAttempt(a);
+    if (globalTimer != null) globalTimer.cancel(false);
+    globalTimer = null;
+    down.write(r)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    upstreamChannel.close();
+                    return;
+                  }
+                  down.switchToTunnel(upstreamChannel);
+                });
+    finish();
   }
 
   private boolean bodyHasNoTrailers() {

@@ -232,6 +232,57 @@ final class DownstreamHandler extends ChannelDuplexHandler {
     if (current == null && !closing) ctx.read();
   }
 
+  /** Replaces the HTTP codec with a byte relay to {@code upstream} (after 101 Switching Protocols). */
+  void switchToTunnel(io.netty.channel.Channel upstream) {
+    current = null;
+    io.netty.channel.Channel down = ctx.channel();
+    var p = ctx.pipeline();
+    if (p.get("guard") != null) p.remove("guard");
+    if (p.get("decoder") != null) p.remove("decoder");
+    if (p.get("encoder") != null) p.remove("encoder");
+    Object next;
+    while ((next = pending.poll()) != null) ReferenceCountUtil.release(next);
+    p.replace(this, "tunnel", new Relay(upstream));
+    upstream.pipeline().addLast(new Relay(down));
+    upstream.read();
+    down.read();
+  }
+
+  /** Copies bytes to the peer channel; reads more only once the previous write went out. */
+  static final class Relay extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final io.netty.channel.Channel peer;
+
+    Relay(io.netty.channel.Channel peer) {
+      this.peer = peer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof io.netty.buffer.ByteBuf) || !peer.isActive()) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      peer.writeAndFlush(msg)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (f.isSuccess()) ctx.channel().read();
+                    else ctx.close();
+                  });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (peer.isActive()) peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     ActiveStream s = current;

@@ -90,6 +90,17 @@ final class Http1Pool {
       return host;
     }
 
+    private boolean tunneled;
+
+    @Override
+    public Channel detachForTunnel() {
+      tunneled = true;
+      cb = null;
+      channel.pipeline().remove(HttpClientCodec.class);
+      channel.pipeline().remove(this);
+      return channel;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       UpstreamCallbacks c = cb;
@@ -112,6 +123,10 @@ final class Http1Pool {
         // 100 Continue: the proxy answered the client's Expect itself.
         ReferenceCountUtil.release(msg);
         ctx.read();
+        return;
+      }
+      if (msg instanceof HttpResponse r && r.status().code() == 101) {
+        c.onResponse((HttpObject) msg); // the router detaches this connection for the tunnel
         return;
       }
       if (msg instanceof HttpResponse r && !HttpUtil.isKeepAlive(r)) {
@@ -139,6 +154,7 @@ final class Http1Pool {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       idle.remove(this);
+      if (tunneled) return;
       UpstreamCallbacks c = cb;
       cb = null;
       if (c != null) c.onReset("connection termination");
