@@ -102,6 +102,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private final Set<LbHost> tried = new HashSet<>();
   private ScheduledFuture<?> globalTimer;
   private ScheduledFuture<?> backoffTimer;
+  private ScheduledFuture<?> idleTimer;
+  private long idleTimeoutMs;
+  private long lastActivityNanos;
 
   // Response.
   private boolean responseStarted;
@@ -275,6 +278,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   }
 
   void onBody(HttpContent c) {
+    touch();
     if (done) {
       c.release();
       if (c instanceof LastHttpContent) downstreamEnded = true;
@@ -334,7 +338,33 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     table.requestMutations.apply(up);
     upstreamTemplate = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamPath, up);
     if (downstreamEnded) startGlobalTimer();
+    idleTimeoutMs = fwd.idleTimeoutMs >= 0 ? fwd.idleTimeoutMs : hcm.streamIdleTimeoutMs();
+    touch();
     startAttempt();
+  }
+
+  /** Activity on the stream: pushes the idle deadline out (the timer re-arms itself lazily). */
+  private void touch() {
+    if (idleTimeoutMs <= 0 || done) return;
+    lastActivityNanos = px.time().nanoTime();
+    if (idleTimer == null) idleTimer = down.schedule(this::onIdleCheck, idleTimeoutMs);
+  }
+
+  private void onIdleCheck() {
+    idleTimer = null;
+    if (done) return;
+    long idleFor = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - lastActivityNanos);
+    if (idleFor < idleTimeoutMs) {
+      idleTimer = down.schedule(this::onIdleCheck, idleTimeoutMs - idleFor);
+      return;
+    }
+    hcm.stats().rqIdleTimeout.inc();
+    if (!responseStarted) {
+      localReply(408, "stream timeout", ResponseFlags.STREAM_IDLE_TIMEOUT, "stream_idle_timeout");
+    } else {
+      flags = ResponseFlags.STREAM_IDLE_TIMEOUT;
+      resetDownstream();
+    }
   }
 
   private void startGlobalTimer() {
@@ -575,6 +605,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         return;
       }
       if (msg instanceof HttpResponse r) {
+        touch();
         int code = r.status().code();
         if (code == 101 && upgrade != null) {
           tunnel(this, r);
@@ -614,6 +645,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         return;
       }
       HttpContent c = (HttpContent) msg;
+      touch();
       bytesSent += c.content().readableBytes();
       if (c instanceof LastHttpContent last) {
         respTrailers = last.trailingHeaders();
@@ -844,6 +876,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
 
   private void finish() {
     done = true;
+    if (idleTimer != null) idleTimer.cancel(false);
     if (globalTimer != null) globalTimer.cancel(false);
     if (backoffTimer != null) backoffTimer.cancel(false);
     if (attempt != null) finishAttempt(attempt);

@@ -77,6 +77,8 @@ class ProxyHttpTest {
                       routes:
                       - match: {prefix: "/timeout/"}
                         route: {cluster: a, timeout: 1s, prefix_rewrite: "/"}
+                      - match: {prefix: "/idle/"}
+                        route: {cluster: a, idle_timeout: 0.3s, prefix_rewrite: "/"}
                       - match: {prefix: "/retry/"}
                         route:
                           cluster: a
@@ -183,6 +185,14 @@ class ProxyHttpTest {
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).isEqualTo("upstream request timeout");
     assertThat(stat("cluster.a.upstream_rq_timeout")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void streamIdleTimeoutGives408() throws Exception {
+    HttpResponse<String> r = get("/idle/delay/3000");
+    assertThat(r.statusCode()).isEqualTo(408);
+    assertThat(r.body()).isEqualTo("stream timeout");
+    assertThat(get("/idle/delay/10").statusCode()).isEqualTo(200);
   }
 
   @Test
