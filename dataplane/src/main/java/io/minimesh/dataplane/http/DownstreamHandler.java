@@ -242,45 +242,10 @@ final class DownstreamHandler extends ChannelDuplexHandler {
     if (p.get("encoder") != null) p.remove("encoder");
     Object next;
     while ((next = pending.poll()) != null) ReferenceCountUtil.release(next);
-    p.replace(this, "tunnel", new Relay(upstream));
-    upstream.pipeline().addLast(new Relay(down));
+    p.replace(this, "tunnel", new io.minimesh.dataplane.tcp.ByteRelay(upstream));
+    upstream.pipeline().addLast(new io.minimesh.dataplane.tcp.ByteRelay(down));
     upstream.read();
     down.read();
-  }
-
-  /** Copies bytes to the peer channel; reads more only once the previous write went out. */
-  static final class Relay extends io.netty.channel.ChannelInboundHandlerAdapter {
-    private final io.netty.channel.Channel peer;
-
-    Relay(io.netty.channel.Channel peer) {
-      this.peer = peer;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (!(msg instanceof io.netty.buffer.ByteBuf) || !peer.isActive()) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      peer.writeAndFlush(msg)
-          .addListener(
-              (ChannelFutureListener)
-                  f -> {
-                    if (f.isSuccess()) ctx.channel().read();
-                    else ctx.close();
-                  });
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (peer.isActive()) peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-      ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
-    }
   }
 
   @Override
