@@ -77,6 +77,8 @@ class ProxyHttpTest {
                       routes:
                       - match: {prefix: "/timeout/"}
                         route: {cluster: a, timeout: 1s, prefix_rewrite: "/"}
+                      - match: {prefix: "/short/"}
+                        route: {cluster: short, prefix_rewrite: "/"}
                       - match: {prefix: "/idle/"}
                         route: {cluster: a, idle_timeout: 0.3s, prefix_rewrite: "/"}
                       - match: {prefix: "/retry/"}
@@ -100,6 +102,7 @@ class ProxyHttpTest {
         """
             + Proxies.staticCluster("a", "", up.port())
             + Proxies.staticCluster("b", "", up2.port())
+            + Proxies.staticCluster("short", "    idle_timeout: 0.3s\n", up2.port())
             + "  - name: empty\n    connect_timeout: 1s\n"
             + Proxies.staticCluster("refused", "", freePort());
     proxy = Proxies.start(yaml.replace("ACCESS_LOG", accessLog.toString()));
@@ -193,6 +196,15 @@ class ProxyHttpTest {
     assertThat(r.statusCode()).isEqualTo(408);
     assertThat(r.body()).isEqualTo("stream timeout");
     assertThat(get("/idle/delay/10").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void idleUpstreamConnectionsAreClosed() throws Exception {
+    assertThat(get("/short/x").statusCode()).isEqualTo(200);
+    assertThat(stat("cluster.short.upstream_cx_total")).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> stat("cluster.short.upstream_cx_active") == 0);
+    assertThat(get("/short/y").statusCode()).isEqualTo(200);
+    assertThat(stat("cluster.short.upstream_cx_total")).isEqualTo(2);
   }
 
   @Test
@@ -309,11 +321,11 @@ class ProxyHttpTest {
     assertThat(clusters).contains("a::127.0.0.1:" + up.port() + "::health_flags::healthy");
     JsonNode cj = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/clusters?format=json")).build(),
         HttpResponse.BodyHandlers.ofString()).body());
-    assertThat(cj.get("cluster_statuses").size()).isEqualTo(4);
+    assertThat(cj.get("cluster_statuses").size()).isEqualTo(5);
     JsonNode dump = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/config_dump")).build(),
         HttpResponse.BodyHandlers.ofString()).body());
     assertThat(dump.get("listeners").get(0).get("version_info").asText()).isEqualTo("static");
-    assertThat(dump.get("clusters").size()).isEqualTo(4);
+    assertThat(dump.get("clusters").size()).isEqualTo(5);
     HttpResponse<String> getFail = client.send(HttpRequest.newBuilder(URI.create(base + "/healthcheck/fail")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(getFail.statusCode()).isEqualTo(405);
