@@ -765,6 +765,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
 
   private void finishHeaders(HttpHeaders h) {
     h.set(HttpHeaderNames.SERVER, hcm.serverName());
+    if (!h.contains(HttpHeaderNames.DATE)) {
+      h.set(HttpHeaderNames.DATE, io.netty.handler.codec.DateFormatter.format(new java.util.Date(px.time().currentTimeMillis())));
+    }
     for (int i = hcm.filters().size() - 1; i >= 0; i--) {
       hcm.filters().get(i).onResponseHeaders(this, status, h);
     }

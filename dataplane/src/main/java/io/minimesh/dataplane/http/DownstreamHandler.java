@@ -221,7 +221,12 @@ final class DownstreamHandler extends ChannelDuplexHandler {
   void streamComplete(ActiveStream s, boolean close) {
     if (current != s) return;
     current = null;
-    if (h2) return; // the stream channel closes itself once both sides ended
+    if (h2) {
+      // The stream channel closes itself once both sides ended; a response that beat the request
+      // body resets the stream instead of leaving the client blocked on flow control.
+      if (close) closeAfterFlush();
+      return;
+    }
     if (close || px.draining()) {
       closeAfterFlush();
       return;
