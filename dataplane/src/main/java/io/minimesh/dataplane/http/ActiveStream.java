@@ -93,6 +93,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private boolean downstreamEnded;
   // HTTP/1.1 request without Content-Length or chunking: no body follows the headers.
   private final boolean bodyKnownEmpty;
+  // Upgrade type (e.g. "websocket") allowed for this request, or null.
+  private String upgrade;
 
   // Attempts.
   private Attempt attempt;
@@ -103,6 +105,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private List<String> hashCookies = List.of();
   private ScheduledFuture<?> globalTimer;
   private ScheduledFuture<?> backoffTimer;
+  private ScheduledFuture<?> idleTimer;
+  private long idleTimeoutMs;
+  private long lastActivityNanos;
 
   // Response.
   private boolean responseStarted;
@@ -221,6 +226,10 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       headers.set("x-forwarded-for", xff == null || xff.isEmpty() ? remoteIp : xff + "," + remoteIp);
     }
     if (!headers.contains("x-forwarded-proto")) headers.set("x-forwarded-proto", scheme());
+    String up = headers.get(HttpHeaderNames.UPGRADE);
+    if (!h2 && up != null && headers.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
+      upgrade = up.toLowerCase(java.util.Locale.ROOT);
+    }
     for (HttpFilter f : hcm.filters()) {
       if (done) return;
       if (f.onRequestHeaders(this, headers) == FilterResult.STOP || done) return;
@@ -272,6 +281,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   }
 
   void onBody(HttpContent c) {
+    touch();
     if (done) {
       c.release();
       if (c instanceof LastHttpContent) downstreamEnded = true;
@@ -319,6 +329,13 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       for (String token : connection.split(",")) up.remove(token.trim());
     }
     if (hadTe) up.set(HttpHeaderNames.TE, "trailers");
+    if (upgrade != null && !cluster.http2
+        && (hcm.upgradeTypes().contains(upgrade) || fwd.upgradeTypes.contains(upgrade))) {
+      up.set(HttpHeaderNames.UPGRADE, headers.get(HttpHeaderNames.UPGRADE));
+      up.set(HttpHeaderNames.CONNECTION, "Upgrade");
+    } else {
+      upgrade = null;
+    }
     if (!upstreamPath.equals(path)) up.set("x-envoy-original-path", path);
     if (fwd.hostRewriteLiteral != null) up.set(HttpHeaderNames.HOST, fwd.hostRewriteLiteral);
     long perTry = retry.perTryTimeoutMs;
@@ -331,7 +348,33 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     table.requestMutations.apply(up);
     upstreamTemplate = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamPath, up);
     if (downstreamEnded) startGlobalTimer();
+    idleTimeoutMs = fwd.idleTimeoutMs >= 0 ? fwd.idleTimeoutMs : hcm.streamIdleTimeoutMs();
+    touch();
     startAttempt();
+  }
+
+  /** Activity on the stream: pushes the idle deadline out (the timer re-arms itself lazily). */
+  private void touch() {
+    if (idleTimeoutMs <= 0 || done) return;
+    lastActivityNanos = px.time().nanoTime();
+    if (idleTimer == null) idleTimer = down.schedule(this::onIdleCheck, idleTimeoutMs);
+  }
+
+  private void onIdleCheck() {
+    idleTimer = null;
+    if (done) return;
+    long idleFor = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - lastActivityNanos);
+    if (idleFor < idleTimeoutMs) {
+      idleTimer = down.schedule(this::onIdleCheck, idleTimeoutMs - idleFor);
+      return;
+    }
+    hcm.stats().rqIdleTimeout.inc();
+    if (!responseStarted) {
+      localReply(408, "stream timeout", ResponseFlags.STREAM_IDLE_TIMEOUT, "stream_idle_timeout");
+    } else {
+      flags = ResponseFlags.STREAM_IDLE_TIMEOUT;
+      resetDownstream();
+    }
   }
 
   private void startGlobalTimer() {
@@ -535,7 +578,12 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         return;
       }
       if (msg instanceof HttpResponse r) {
+        touch();
         int code = r.status().code();
+        if (code == 101 && upgrade != null) {
+          tunnel(this, r);
+          return;
+        }
         upstreamServiceTime = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - startNanos);
         cluster.stats.response(code);
         int grpcStatus = grpcStatus(r.headers());
@@ -570,6 +618,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         return;
       }
       HttpContent c = (HttpContent) msg;
+      touch();
       bytesSent += c.content().readableBytes();
       if (c instanceof LastHttpContent last) {
         respTrailers = last.trailingHeaders();
@@ -605,6 +654,31 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         resetDownstream();
       }
     }
+  }
+
+  /** 101 Switching Protocols: from now on both connections carry raw bytes (WebSocket). */
+  private void tunnel(Attempt a, HttpResponse r) {
+    upstreamServiceTime = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - a.startNanos);
+    cluster.stats.response(101);
+    responseStarted = true;
+    status = 101;
+    respHeaders = r.headers();
+    r.headers().set(HttpHeaderNames.SERVER, hcm.serverName());
+    io.netty.channel.Channel upstreamChannel = a.stream.detachForTunnel();
+    finishAttempt(a);
+    if (globalTimer != null) globalTimer.cancel(false);
+    globalTimer = null;
+    down.write(r)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    upstreamChannel.close();
+                    return;
+                  }
+                  down.switchToTunnel(upstreamChannel);
+                });
+    finish();
   }
 
   private boolean bodyHasNoTrailers() {
@@ -674,6 +748,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
 
   private void finishHeaders(HttpHeaders h) {
     h.set(HttpHeaderNames.SERVER, hcm.serverName());
+    if (!h.contains(HttpHeaderNames.DATE)) {
+      h.set(HttpHeaderNames.DATE, io.netty.handler.codec.DateFormatter.format(new java.util.Date(px.time().currentTimeMillis())));
+    }
     for (int i = hcm.filters().size() - 1; i >= 0; i--) {
       hcm.filters().get(i).onResponseHeaders(this, status, h);
     }
@@ -785,6 +862,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
 
   private void finish() {
     done = true;
+    if (idleTimer != null) idleTimer.cancel(false);
     if (globalTimer != null) globalTimer.cancel(false);
     if (backoffTimer != null) backoffTimer.cancel(false);
     if (attempt != null) finishAttempt(attempt);

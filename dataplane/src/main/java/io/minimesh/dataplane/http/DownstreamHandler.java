@@ -227,7 +227,12 @@ final class DownstreamHandler extends ChannelDuplexHandler {
   void streamComplete(ActiveStream s, boolean close) {
     if (current != s) return;
     current = null;
-    if (h2) return; // the stream channel closes itself once both sides ended
+    if (h2) {
+      // The stream channel closes itself once both sides ended; a response that beat the request
+      // body resets the stream instead of leaving the client blocked on flow control.
+      if (close) closeAfterFlush();
+      return;
+    }
     if (close || px.draining()) {
       closeAfterFlush();
       return;
@@ -236,6 +241,22 @@ final class DownstreamHandler extends ChannelDuplexHandler {
     Object next;
     while (current == null && !closing && (next = pending.poll()) != null) dispatch(next);
     if (current == null && !closing) ctx.read();
+  }
+
+  /** Replaces the HTTP codec with a byte relay to {@code upstream} (after 101 Switching Protocols). */
+  void switchToTunnel(io.netty.channel.Channel upstream) {
+    current = null;
+    io.netty.channel.Channel down = ctx.channel();
+    var p = ctx.pipeline();
+    if (p.get("guard") != null) p.remove("guard");
+    if (p.get("decoder") != null) p.remove("decoder");
+    if (p.get("encoder") != null) p.remove("encoder");
+    Object next;
+    while ((next = pending.poll()) != null) ReferenceCountUtil.release(next);
+    p.replace(this, "tunnel", new io.minimesh.dataplane.tcp.ByteRelay(upstream));
+    upstream.pipeline().addLast(new io.minimesh.dataplane.tcp.ByteRelay(down));
+    upstream.read();
+    down.read();
   }
 
   @Override

@@ -102,7 +102,7 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
         Map.of(), Map.of(), Map.of());
     stats.gauge("server.live").set(1);
     stats.gauge("server.concurrency").set(options.concurrency());
-    log.info("proxy runtime: transport {}, {} event loops", transport.name(), options.concurrency());
+    log.debug("proxy runtime: transport {}, {} event loops", transport.name(), options.concurrency());
   }
 
   /** Creates a runtime, starts the admin API on the bootstrap's admin address and applies the bootstrap. */

@@ -12,6 +12,7 @@ public final class HttpStats {
   public final Counter cxHttp1Total;
   public final Counter cxHttp2Total;
   public final Counter rqTimeout;
+  public final Counter rqIdleTimeout;
   public final Counter headersTimeout;
   public final Counter idleTimeout;
   public final Counter cxProtocolError;
@@ -33,6 +34,7 @@ public final class HttpStats {
     cxHttp1Total = r.counter(p + "downstream_cx_http1_total");
     cxHttp2Total = r.counter(p + "downstream_cx_http2_total");
     rqTimeout = r.counter(p + "downstream_rq_timeout");
+    rqIdleTimeout = r.counter(p + "downstream_rq_idle_timeout");
     headersTimeout = r.counter(p + "downstream_rq_header_timeout");
     idleTimeout = r.counter(p + "downstream_cx_idle_timeout");
     cxProtocolError = r.counter(p + "downstream_cx_protocol_error");

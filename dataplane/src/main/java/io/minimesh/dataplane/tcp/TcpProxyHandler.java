@@ -6,7 +6,6 @@ import io.minimesh.dataplane.upstream.ClusterRuntime;
 import io.minimesh.dataplane.upstream.HostImpl;
 import io.minimesh.dataplane.upstream.lb.LbContext;
 import io.minimesh.dataplane.upstream.lb.LbHost;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -86,7 +85,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             new ChannelInitializer<>() {
               @Override
               protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new Relay(down));
+                ch.pipeline().addLast(new ByteRelay(down));
               }
             },
             up -> {
@@ -143,44 +142,5 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
-  }
-
-  /** Upstream side: relays to the downstream channel. */
-  static final class Relay extends ChannelInboundHandlerAdapter {
-    private final Channel down;
-
-    Relay(Channel down) {
-      this.down = down;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (!down.isActive()) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      if (msg instanceof ByteBuf) {
-        down.writeAndFlush(msg)
-            .addListener(
-                (ChannelFutureListener)
-                    f -> {
-                      if (f.isSuccess()) ctx.channel().read();
-                      else ctx.close();
-                    });
-      } else {
-        ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (down.isActive()) down.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-      ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
-    }
   }
 }

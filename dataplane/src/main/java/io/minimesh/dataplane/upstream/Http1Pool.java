@@ -17,7 +17,7 @@ import java.util.ArrayDeque;
 /** HTTP/1.1 keep-alive connections to one host, owned by one event loop. */
 final class Http1Pool {
   private final UpstreamPools pools;
-  private final ClusterRuntime cluster;
+  private ClusterRuntime cluster; // the latest config for this cluster name
   private final HostImpl host;
   private final ArrayDeque<Conn> idle = new ArrayDeque<>();
 
@@ -27,7 +27,8 @@ final class Http1Pool {
     this.host = host;
   }
 
-  void newStream(UpstreamCallbacks cb) {
+  void newStream(ClusterRuntime current, UpstreamCallbacks cb) {
+    this.cluster = current;
     Conn c;
     while ((c = idle.pollFirst()) != null) {
       if (c.channel.isActive()) {
@@ -90,6 +91,17 @@ final class Http1Pool {
       return host;
     }
 
+    private boolean tunneled;
+
+    @Override
+    public Channel detachForTunnel() {
+      tunneled = true;
+      cb = null;
+      channel.pipeline().remove(HttpClientCodec.class);
+      channel.pipeline().remove(this);
+      return channel;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       UpstreamCallbacks c = cb;
@@ -114,6 +126,10 @@ final class Http1Pool {
         ctx.read();
         return;
       }
+      if (msg instanceof HttpResponse r && r.status().code() == 101) {
+        c.onResponse((HttpObject) msg); // the router detaches this connection for the tunnel
+        return;
+      }
       if (msg instanceof HttpResponse r && !HttpUtil.isKeepAlive(r)) {
         keepAlive = false;
       }
@@ -127,6 +143,7 @@ final class Http1Pool {
         if (reuse) {
           idle.addLast(this);
           ctx.read(); // notice a close while idle
+          scheduleIdleCheck(ctx);
         } else {
           ctx.close();
         }
@@ -136,9 +153,37 @@ final class Http1Pool {
 
     private boolean keepAlive = true;
 
+    private long idleSinceNanos;
+    private boolean idleTimerArmed;
+
+    /**
+     * Closes the connection once it stayed in the pool longer than the cluster's idle_timeout. One
+     * timer per connection at most: it re-arms itself when the connection was used meanwhile.
+     */
+    private void scheduleIdleCheck(ChannelHandlerContext ctx) {
+      idleSinceNanos = System.nanoTime();
+      if (idleTimerArmed || cluster.idleTimeoutMs <= 0) return;
+      idleTimerArmed = true;
+      ctx.executor().schedule(() -> idleCheck(ctx), cluster.idleTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void idleCheck(ChannelHandlerContext ctx) {
+      idleTimerArmed = false;
+      if (cb != null || !idle.contains(this)) return; // in use: re-armed when it goes idle again
+      long idleMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSinceNanos);
+      if (idleMs >= cluster.idleTimeoutMs) {
+        idle.remove(this);
+        ctx.close();
+        return;
+      }
+      idleTimerArmed = true;
+      ctx.executor().schedule(() -> idleCheck(ctx), cluster.idleTimeoutMs - idleMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       idle.remove(this);
+      if (tunneled) return;
       UpstreamCallbacks c = cb;
       cb = null;
       if (c != null) c.onReset("connection termination");

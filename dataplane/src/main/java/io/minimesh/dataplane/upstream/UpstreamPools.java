@@ -43,7 +43,7 @@ public final class UpstreamPools {
       }
       c.newStream(cb);
     } else {
-      h1.computeIfAbsent(key, k -> new Http1Pool(this, cluster, host)).newStream(cb);
+      h1.computeIfAbsent(key, k -> new Http1Pool(this, cluster, host)).newStream(cluster, cb);
     }
   }
 

@@ -15,4 +15,12 @@ public interface UpstreamStream {
   void cancel();
 
   HostImpl host();
+
+  /**
+   * After a 101 response: takes the connection out of the pool and strips its HTTP codec so it
+   * carries raw bytes. HTTP/1.1 only.
+   */
+  default io.netty.channel.Channel detachForTunnel() {
+    throw new UnsupportedOperationException("upgrade needs an HTTP/1.1 upstream");
+  }
 }

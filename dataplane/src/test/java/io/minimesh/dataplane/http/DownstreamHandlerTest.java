@@ -3,6 +3,7 @@ package io.minimesh.dataplane.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.minimesh.dataplane.testing.LeakCheck;
+import io.minimesh.dataplane.testing.TestContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

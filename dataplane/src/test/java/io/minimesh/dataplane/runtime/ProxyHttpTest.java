@@ -33,9 +33,11 @@ class ProxyHttpTest {
   static final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   static final ObjectMapper JSON = new ObjectMapper();
+  static java.nio.file.Path accessLog;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
+    accessLog = java.nio.file.Files.createTempFile("access", ".log");
     up = new TestUpstream("a", false);
     up2 = new TestUpstream("b", false);
     String yaml =
@@ -52,6 +54,7 @@ class ProxyHttpTest {
                   stat_prefix: ingress
                   request_headers_timeout: 0.5s
                   max_request_headers_kb: 8
+                  access_log: [{path: ACCESS_LOG}]
                   http_filters:
                   - name: minimesh.filters.http.add_header
                     config: {response_headers: {x-filter: seen}}
@@ -74,6 +77,10 @@ class ProxyHttpTest {
                       routes:
                       - match: {prefix: "/timeout/"}
                         route: {cluster: a, timeout: 1s, prefix_rewrite: "/"}
+                      - match: {prefix: "/short/"}
+                        route: {cluster: short, prefix_rewrite: "/"}
+                      - match: {prefix: "/idle/"}
+                        route: {cluster: a, idle_timeout: 0.3s, prefix_rewrite: "/"}
                       - match: {prefix: "/retry/"}
                         route:
                           cluster: a
@@ -95,9 +102,10 @@ class ProxyHttpTest {
         """
             + Proxies.staticCluster("a", "", up.port())
             + Proxies.staticCluster("b", "", up2.port())
+            + Proxies.staticCluster("short", "    idle_timeout: 0.3s\n", up2.port())
             + "  - name: empty\n    connect_timeout: 1s\n"
             + Proxies.staticCluster("refused", "", freePort());
-    proxy = Proxies.start(yaml);
+    proxy = Proxies.start(yaml.replace("ACCESS_LOG", accessLog.toString()));
     port = proxy.listenerAddress("http").getPort();
   }
 
@@ -110,10 +118,26 @@ class ProxyHttpTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (proxy != null) proxy.close();
     if (up != null) up.close();
     if (up2 != null) up2.close();
+    java.nio.file.Files.deleteIfExists(accessLog);
+  }
+
+  @Test
+  void accessLogInEnvoyDefaultFormat() throws Exception {
+    get("/nohosts", "x-request-id", "log-uh", "user-agent", "tester");
+    get("/headers", "x-request-id", "log-ok", "user-agent", "tester");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      java.util.List<String> lines = java.nio.file.Files.readAllLines(accessLog);
+      assertThat(lines).anySatisfy(l -> assertThat(l).matches(
+          "\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\] \"GET /nohosts HTTP/1.1\" 503 UH 0 19 \\d+ - "
+              + "\"127.0.0.1\" \"tester\" \"log-uh\" \"127.0.0.1:\\d+\" \"-\""));
+      assertThat(lines).anySatisfy(l -> assertThat(l).matches(
+          "\\[.*\\] \"GET /headers HTTP/1.1\" 200 - 0 \\d+ \\d+ \\d+ \"127.0.0.1\" \"tester\" \"log-ok\" \"127.0.0.1:\\d+\" \"127.0.0.1:"
+              + up.port() + "\""));
+    });
   }
 
   static HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -164,6 +188,23 @@ class ProxyHttpTest {
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).isEqualTo("upstream request timeout");
     assertThat(stat("cluster.a.upstream_rq_timeout")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void streamIdleTimeoutGives408() throws Exception {
+    HttpResponse<String> r = get("/idle/delay/3000");
+    assertThat(r.statusCode()).isEqualTo(408);
+    assertThat(r.body()).isEqualTo("stream timeout");
+    assertThat(get("/idle/delay/10").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void idleUpstreamConnectionsAreClosed() throws Exception {
+    assertThat(get("/short/x").statusCode()).isEqualTo(200);
+    assertThat(stat("cluster.short.upstream_cx_total")).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> stat("cluster.short.upstream_cx_active") == 0);
+    assertThat(get("/short/y").statusCode()).isEqualTo(200);
+    assertThat(stat("cluster.short.upstream_cx_total")).isEqualTo(2);
   }
 
   @Test
@@ -280,11 +321,11 @@ class ProxyHttpTest {
     assertThat(clusters).contains("a::127.0.0.1:" + up.port() + "::health_flags::healthy");
     JsonNode cj = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/clusters?format=json")).build(),
         HttpResponse.BodyHandlers.ofString()).body());
-    assertThat(cj.get("cluster_statuses").size()).isEqualTo(4);
+    assertThat(cj.get("cluster_statuses").size()).isEqualTo(5);
     JsonNode dump = JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base + "/config_dump")).build(),
         HttpResponse.BodyHandlers.ofString()).body());
     assertThat(dump.get("listeners").get(0).get("version_info").asText()).isEqualTo("static");
-    assertThat(dump.get("clusters").size()).isEqualTo(4);
+    assertThat(dump.get("clusters").size()).isEqualTo(5);
     HttpResponse<String> getFail = client.send(HttpRequest.newBuilder(URI.create(base + "/healthcheck/fail")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(getFail.statusCode()).isEqualTo(405);

@@ -80,7 +80,12 @@ public final class Compiler {
   public RuntimeState compile(ConfigSnapshot s) throws InvalidConfigException {
     Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
     for (var e : s.clusters().entrySet()) {
-      clusters.put(e.getKey(), cluster(s, e.getValue().value(), where(s, e.getValue().value())));
+      String w = where(s, e.getValue().value());
+      try {
+        clusters.put(e.getKey(), cluster(s, e.getValue().value(), w));
+      } catch (InvalidConfigException ex) {
+        throw readable(ex, w);
+      }
     }
     Set<String> clusterNames = clusters.keySet();
     Map<String, RouteTable> routes = new LinkedHashMap<>();
@@ -93,7 +98,12 @@ public final class Compiler {
     for (var e : s.listeners().entrySet()) {
       Listener l = e.getValue().value();
       String w = where(s, l);
-      ListenerRuntime lr = listener(l, w, clusterNames);
+      ListenerRuntime lr;
+      try {
+        lr = listener(l, w, clusterNames);
+      } catch (InvalidConfigException ex) {
+        throw readable(ex, w);
+      }
       if (lr.bindToPort()) {
         String key = lr.address().toString();
         String other = addresses.putIfAbsent(key, l.getName());
@@ -105,6 +115,15 @@ public final class Compiler {
       listeners.put(e.getKey(), lr);
     }
     return new RuntimeState(s, clusters, routes, listeners);
+  }
+
+  /** {@code Listener "x".field: msg} reads better as {@code Listener "x": field: msg}. */
+  private static InvalidConfigException readable(InvalidConfigException e, String w) {
+    String m = e.getMessage();
+    if (w.endsWith("\"") && m != null && m.startsWith(w + ".")) {
+      return new InvalidConfigException(w + ": " + m.substring(w.length() + 1), e);
+    }
+    return e;
   }
 
   private static String where(ConfigSnapshot s, Listener l) {
@@ -137,6 +156,11 @@ public final class Compiler {
     if (c.hasConnectTimeout()) {
       connectTimeout = millis(c.getConnectTimeout());
       if (connectTimeout <= 0) throw new InvalidConfigException(w + ".connect_timeout: must be positive");
+    }
+    try {
+      io.minimesh.dataplane.upstream.lb.LoadBalancers.validate(c);
+    } catch (InvalidConfigException e) {
+      throw new InvalidConfigException(w + ": " + e.getMessage(), e);
     }
     if (c.hasTransportSocket()) {
       throw new InvalidConfigException(w + ".transport_socket: TLS to upstreams is not supported yet");

@@ -1,8 +1,10 @@
-package io.minimesh.dataplane.http;
+package io.minimesh.dataplane.testing;
 
 import io.minimesh.dataplane.accesslog.AccessLogWriter;
 import io.minimesh.dataplane.bootstrap.BootstrapLoader;
 import io.minimesh.dataplane.config.ConfigSnapshot;
+import io.minimesh.dataplane.http.HcmConfig;
+import io.minimesh.dataplane.http.ProxyContext;
 import io.minimesh.dataplane.runtime.RuntimeState;
 import io.minimesh.dataplane.runtime.TimeSource;
 import io.minimesh.dataplane.runtime.Transport;
@@ -14,17 +16,17 @@ import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A ProxyContext over a compiled bootstrap, for EmbeddedChannel tests. */
-final class TestContext implements ProxyContext, AutoCloseable {
-  final StatsRegistry stats = new StatsRegistry();
-  final RuntimeState state;
+public final class TestContext implements ProxyContext, AutoCloseable {
+  public final StatsRegistry stats = new StatsRegistry();
+  public final RuntimeState state;
   final AccessLogWriter log = new AccessLogWriter();
 
-  TestContext(String yaml) throws Exception {
+  public TestContext(String yaml) throws Exception {
     Compiler c = new Compiler(stats, 1, new ConcurrentHashMap<>());
     state = c.compile(ConfigSnapshot.fromBootstrap(BootstrapLoader.fromString(yaml), Instant.EPOCH));
   }
 
-  HcmConfig hcm(String listener) {
+  public HcmConfig hcm(String listener) {
     return state.listeners.get(listener).hcm();
   }
 
