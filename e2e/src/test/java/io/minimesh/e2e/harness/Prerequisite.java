@@ -34,7 +34,15 @@ public enum Prerequisite {
 
   /** Empty when present, else why not (e.g. "gunicorn not found on PATH (apt-get install gunicorn)"). */
   public Optional<String> missing() {
-    return CACHE.computeIfAbsent(this, Prerequisite::check);
+    // Not computeIfAbsent: some checks ask for others (NETNS needs ROOT), which would update the map
+    // recursively. Two threads may both compute a result; either one is right.
+    Optional<String> cached = CACHE.get(this);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<String> result = check(this);
+    CACHE.putIfAbsent(this, result);
+    return result;
   }
 
   private static Optional<String> check(Prerequisite p) {
