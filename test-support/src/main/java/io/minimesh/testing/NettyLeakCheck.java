@@ -1,4 +1,4 @@
-package io.minimesh.e2e.harness;
+package io.minimesh.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -15,11 +15,11 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test class when Netty reports a ByteBuf leak while (or just after) it ran. Registered for
- * every test class of this module by JUnit's extension auto-detection
- * ({@code META-INF/services/org.junit.jupiter.api.extension.Extension} +
- * {@code junit-platform.properties}); works with any leak detection level but is meant for the
- * {@code paranoid} level the build sets.
+ * Fails a test class when Netty reports a ByteBuf leak while (or just after) it ran. Every module
+ * that has this module as a test dependency runs it around every test class: it is registered in
+ * {@code META-INF/services/org.junit.jupiter.api.extension.Extension} and the root pom turns on
+ * JUnit's extension auto-detection. Works at any leak detection level; the build sets
+ * {@code paranoid}.
  *
  * <p>How: a listener on the ByteBuf leak detector collects reports; after the class, garbage is
  * collected and a few buffers are allocated so the detector drains its reference queue.
@@ -45,7 +45,7 @@ public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback
   }
 
   /** Hooks the listener into the ByteBuf leak detector (once per JVM). */
-  static synchronized void install() {
+  public static synchronized void install() {
     if (installed) {
       return;
     }
@@ -54,7 +54,7 @@ public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback
   }
 
   /** Runs GC and allocation until the detector has looked at every collected buffer; returns reports. */
-  static List<String> collect() {
+  public static List<String> collect() {
     if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.DISABLED) {
       for (int i = 0; i < 3; i++) {
         System.gc();

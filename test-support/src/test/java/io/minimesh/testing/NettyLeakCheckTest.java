@@ -1,6 +1,7 @@
-package io.minimesh.e2e.harness;
+package io.minimesh.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -21,7 +22,7 @@ class NettyLeakCheckTest {
     NettyLeakCheck.install();
     leakOne();
     List<String> reports = new ArrayList<>();
-    Poll.until("the leak to be reported", Duration.ofSeconds(20), () -> {
+    await("the leak to be reported").atMost(Duration.ofSeconds(20)).until(() -> {
       reports.addAll(NettyLeakCheck.collect());
       return !reports.isEmpty();
     });
