@@ -208,6 +208,19 @@ class ProxyHttpTest {
   }
 
   @Test
+  void retryReplaysTheRequestBody() throws Exception {
+    long before = stat("cluster.a.upstream_rq_retry_success");
+    String body = "payload-".repeat(1000);
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/retry/fail-once/k1"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(body);
+    assertThat(up.hits("/fail-once/k1")).isEqualTo(2);
+    assertThat(up.lastHeaders()).containsEntry("x-envoy-attempt-count", "2");
+    assertThat(stat("cluster.a.upstream_rq_retry_success")).isEqualTo(before + 1);
+  }
+
+  @Test
   void retriesOn5xx() throws Exception {
     long before = stat("cluster.a.upstream_rq_retry");
     HttpResponse<String> r = get("/retry/status/503");
