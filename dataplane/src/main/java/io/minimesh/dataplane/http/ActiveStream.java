@@ -319,7 +319,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       for (String token : connection.split(",")) up.remove(token.trim());
     }
     if (hadTe) up.set(HttpHeaderNames.TE, "trailers");
-    if (upgrade != null && !cluster.http2
+    if (upgrade != null && !cluster.usesHttp2(h2)
         && (hcm.upgradeTypes().contains(upgrade) || fwd.upgradeTypes.contains(upgrade))) {
       up.set(HttpHeaderNames.UPGRADE, headers.get(HttpHeaderNames.UPGRADE));
       up.set(HttpHeaderNames.CONNECTION, "Upgrade");
@@ -402,7 +402,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (retry.perTryTimeoutMs > 0) {
       a.perTryTimer = down.schedule(() -> onPerTryTimeout(a), retry.perTryTimeoutMs);
     }
-    px.pools(down.loop()).newStream(cluster, host, a);
+    px.pools(down.loop()).newStream(cluster, host, h2, a);
   }
 
   private LbContext lbContext() {
