@@ -53,6 +53,7 @@ class ProxyHttpTest {
                 http_connection_manager:
                   stat_prefix: ingress
                   request_headers_timeout: 0.5s
+                  request_timeout: 1s
                   max_request_headers_kb: 8
                   access_log: [{path: ACCESS_LOG}]
                   http_filters:
@@ -285,6 +286,14 @@ class ProxyHttpTest {
         .startsWith("HTTP/1.1 400");
     assertThat(raw("GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n")).startsWith("HTTP/1.1 400");
     assertThat(get("/").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void incompleteRequestBodyGets408() throws Exception {
+    long start = System.nanoTime();
+    String head = raw("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+    assertThat(head).startsWith("HTTP/1.1 408");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
   }
 
   @Test
