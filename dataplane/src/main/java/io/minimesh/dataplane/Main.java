@@ -94,9 +94,18 @@ public final class Main implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 1;
     }
+    io.minimesh.dataplane.xds.XdsClient xds = null;
+    if (!bootstrap.getDynamicResources().getAdsAddress().isEmpty()) {
+      xds = io.minimesh.dataplane.xds.XdsClient.create(bootstrap, rt, rt.stats());
+      rt.setXdsStatusSource(xds.asStatusSource());
+      rt.setReadyGate(xds.initialized());
+      xds.start();
+    }
+    io.minimesh.dataplane.xds.XdsClient xdsClient = xds;
     CountDownLatch done = new CountDownLatch(1);
     rt.setOnQuit(
         () -> {
+          if (xdsClient != null) xdsClient.close();
           rt.close();
           done.countDown();
         });
@@ -105,6 +114,7 @@ public final class Main implements Callable<Integer> {
             new Thread(
                 () -> {
                   if (done.getCount() > 0) {
+                    if (xdsClient != null) xdsClient.close();
                     rt.shutdown(Duration.ofSeconds(drainTimeS));
                     done.countDown();
                   }

@@ -80,6 +80,8 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
   private volatile boolean initialized;
   private volatile XdsStatusSource xdsStatus = XdsStatusSource.NOT_CONFIGURED;
   private volatile Runnable onQuit = () -> {};
+  private volatile java.util.concurrent.CompletableFuture<?> readyGate =
+      java.util.concurrent.CompletableFuture.completedFuture(null);
   private AdminServer admin;
 
   private record Bound(String name, InetSocketAddress configured, Channel channel) {}
@@ -299,8 +301,19 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
     return options;
   }
 
+  /** True once the initial configuration is applied (and the ready gate, e.g. the first xDS push, passed). */
   public boolean initialized() {
+    return initialized && readyGate.isDone();
+  }
+
+  /** True once any configuration was applied (static bootstrap), even if the ready gate is pending. */
+  public boolean configApplied() {
     return initialized;
+  }
+
+  /** /ready stays 503 INITIALIZING until {@code gate} completes (the xDS client's initial fetch). */
+  public void setReadyGate(java.util.concurrent.CompletableFuture<?> gate) {
+    this.readyGate = gate;
   }
 
   public long startMillis() {
