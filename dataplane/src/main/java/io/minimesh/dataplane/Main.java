@@ -5,7 +5,6 @@ import io.minimesh.dataplane.bootstrap.BootstrapLoader;
 import io.minimesh.dataplane.config.InvalidConfigException;
 import io.minimesh.dataplane.runtime.ProxyOptions;
 import io.minimesh.dataplane.runtime.ProxyRuntime;
-import io.minimesh.dataplane.xds.XdsClient;
 import io.minimesh.dataplane.runtime.TimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,14 +94,14 @@ public final class Main implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 1;
     }
-    XdsClient xds = null;
+    io.minimesh.dataplane.xds.XdsClient xds = null;
     if (!bootstrap.getDynamicResources().getAdsAddress().isEmpty()) {
-      xds = XdsClient.create(bootstrap, rt, rt.stats());
+      xds = io.minimesh.dataplane.xds.XdsClient.create(bootstrap, rt, rt.stats());
       rt.setXdsStatusSource(xds.asStatusSource());
-      rt.holdInitializationUntil(xds.initialized());
+      rt.setReadyGate(xds.initialized());
       xds.start();
     }
-    final XdsClient xdsClient = xds;
+    io.minimesh.dataplane.xds.XdsClient xdsClient = xds;
     CountDownLatch done = new CountDownLatch(1);
     rt.setOnQuit(
         () -> {

@@ -209,7 +209,8 @@ public final class AdminServer implements AutoCloseable {
 
   private String serverState() {
     if (rt.isDraining()) return "DRAINING";
-    return rt.initialized() ? "LIVE" : "PRE_INITIALIZING";
+    if (rt.initialized()) return "LIVE";
+    return rt.configApplied() ? "INITIALIZING" : "PRE_INITIALIZING";
   }
 
   private Reply ready() {

@@ -106,6 +106,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private ScheduledFuture<?> globalTimer;
   private ScheduledFuture<?> backoffTimer;
   private ScheduledFuture<?> idleTimer;
+  private ScheduledFuture<?> requestTimer;
   private long idleTimeoutMs;
   private long lastActivityNanos;
 
@@ -214,6 +215,10 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (hcm.maxRequestBodyBytes() > 0 && HttpUtil.getContentLength(req, -1L) > hcm.maxRequestBodyBytes()) {
       localReply(413, "Payload Too Large", "-", "request_payload_too_large");
       return;
+    }
+    if (hcm.requestTimeoutMs() > 0 && !requestDone()) {
+      // request_timeout: the whole request must arrive in time, or 408.
+      requestTimer = down.schedule(this::onRequestTimeout, hcm.requestTimeoutMs());
     }
     requestId = headers.get("x-request-id");
     if (requestId == null && hcm.generateRequestId()) {
@@ -329,7 +334,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       for (String token : connection.split(",")) up.remove(token.trim());
     }
     if (hadTe) up.set(HttpHeaderNames.TE, "trailers");
-    if (upgrade != null && !cluster.http2
+    if (upgrade != null && !cluster.usesHttp2(h2)
         && (hcm.upgradeTypes().contains(upgrade) || fwd.upgradeTypes.contains(upgrade))) {
       up.set(HttpHeaderNames.UPGRADE, headers.get(HttpHeaderNames.UPGRADE));
       up.set(HttpHeaderNames.CONNECTION, "Upgrade");
@@ -351,6 +356,13 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     idleTimeoutMs = fwd.idleTimeoutMs >= 0 ? fwd.idleTimeoutMs : hcm.streamIdleTimeoutMs();
     touch();
     startAttempt();
+  }
+
+  private void onRequestTimeout() {
+    requestTimer = null;
+    if (done || downstreamEnded) return;
+    hcm.stats().rqTimeout.inc();
+    localReply(408, "request timeout", "-", "request_overall_timeout");
   }
 
   /** Activity on the stream: pushes the idle deadline out (the timer re-arms itself lazily). */
@@ -415,7 +427,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (retry.perTryTimeoutMs > 0) {
       a.perTryTimer = down.schedule(() -> onPerTryTimeout(a), retry.perTryTimeoutMs);
     }
-    px.pools(down.loop()).newStream(cluster, host, a);
+    px.pools(down.loop()).newStream(cluster, host, h2, a);
   }
 
   private boolean canRetry() {
@@ -863,6 +875,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private void finish() {
     done = true;
     if (idleTimer != null) idleTimer.cancel(false);
+    if (requestTimer != null) requestTimer.cancel(false);
     if (globalTimer != null) globalTimer.cancel(false);
     if (backoffTimer != null) backoffTimer.cancel(false);
     if (attempt != null) finishAttempt(attempt);

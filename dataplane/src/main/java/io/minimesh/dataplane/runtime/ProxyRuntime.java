@@ -78,9 +78,10 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
   private volatile boolean draining;
   private volatile boolean healthCheckFailed;
   private volatile boolean initialized;
-  private volatile java.util.concurrent.CompletableFuture<?> initGate;
   private volatile XdsStatusSource xdsStatus = XdsStatusSource.NOT_CONFIGURED;
   private volatile Runnable onQuit = () -> {};
+  private volatile java.util.concurrent.CompletableFuture<?> readyGate =
+      java.util.concurrent.CompletableFuture.completedFuture(null);
   private AdminServer admin;
 
   private record Bound(String name, InetSocketAddress configured, Channel channel) {}
@@ -300,17 +301,19 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
     return options;
   }
 
+  /** True once the initial configuration is applied (and the ready gate, e.g. the first xDS push, passed). */
   public boolean initialized() {
-    java.util.concurrent.CompletableFuture<?> gate = initGate;
-    return initialized && (gate == null || gate.isDone());
+    return initialized && readyGate.isDone();
   }
 
-  /**
-   * Holds /ready at PRE_INITIALIZING until {@code gate} completes: a proxy fed by xDS is ready
-   * once its first clusters and listeners arrived, not when its (empty) bootstrap was applied.
-   */
-  public void holdInitializationUntil(java.util.concurrent.CompletableFuture<?> gate) {
-    this.initGate = gate;
+  /** True once any configuration was applied (static bootstrap), even if the ready gate is pending. */
+  public boolean configApplied() {
+    return initialized;
+  }
+
+  /** /ready stays 503 INITIALIZING until {@code gate} completes (the xDS client's initial fetch). */
+  public void setReadyGate(java.util.concurrent.CompletableFuture<?> gate) {
+    this.readyGate = gate;
   }
 
   public long startMillis() {

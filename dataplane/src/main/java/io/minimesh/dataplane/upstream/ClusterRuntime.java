@@ -73,6 +73,12 @@ public final class ClusterRuntime {
     setHosts(hosts, loops);
   }
 
+  /** Whether a request goes upstream over HTTP/2 (USE_DOWNSTREAM follows the downstream protocol). */
+  public boolean usesHttp2(boolean downstreamHttp2) {
+    return http2
+        || (downstreamHttp2 && proto.getUpstreamProtocol() == Cluster.UpstreamProtocol.USE_DOWNSTREAM);
+  }
+
   public HostSet hostSet() {
     return hostSet;
   }

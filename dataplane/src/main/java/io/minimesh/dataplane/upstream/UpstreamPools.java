@@ -34,8 +34,16 @@ public final class UpstreamPools {
 
   /** Starts a stream to {@code host}; the callbacks hear about readiness or failure. */
   public void newStream(ClusterRuntime cluster, HostImpl host, UpstreamCallbacks cb) {
+    newStream(cluster, host, false, cb);
+  }
+
+  /**
+   * As {@link #newStream(ClusterRuntime, HostImpl, UpstreamCallbacks)}; {@code downstreamHttp2}
+   * decides the protocol for clusters with {@code upstream_protocol: USE_DOWNSTREAM}.
+   */
+  public void newStream(ClusterRuntime cluster, HostImpl host, boolean downstreamHttp2, UpstreamCallbacks cb) {
     String key = cluster.name + "|" + host.addressString();
-    if (cluster.http2) {
+    if (cluster.usesHttp2(downstreamHttp2)) {
       Http2Conn c = h2.get(key);
       if (c == null || c.isDead()) {
         c = new Http2Conn(this, cluster, host);

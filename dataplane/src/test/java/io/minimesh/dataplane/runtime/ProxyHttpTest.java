@@ -53,6 +53,7 @@ class ProxyHttpTest {
                 http_connection_manager:
                   stat_prefix: ingress
                   request_headers_timeout: 0.5s
+                  request_timeout: 1s
                   max_request_headers_kb: 8
                   access_log: [{path: ACCESS_LOG}]
                   http_filters:
@@ -208,6 +209,19 @@ class ProxyHttpTest {
   }
 
   @Test
+  void retryReplaysTheRequestBody() throws Exception {
+    long before = stat("cluster.a.upstream_rq_retry_success");
+    String body = "payload-".repeat(1000);
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/retry/fail-once/k1"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(body);
+    assertThat(up.hits("/fail-once/k1")).isEqualTo(2);
+    assertThat(up.lastHeaders()).containsEntry("x-envoy-attempt-count", "2");
+    assertThat(stat("cluster.a.upstream_rq_retry_success")).isEqualTo(before + 1);
+  }
+
+  @Test
   void retriesOn5xx() throws Exception {
     long before = stat("cluster.a.upstream_rq_retry");
     HttpResponse<String> r = get("/retry/status/503");
@@ -272,6 +286,14 @@ class ProxyHttpTest {
         .startsWith("HTTP/1.1 400");
     assertThat(raw("GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n")).startsWith("HTTP/1.1 400");
     assertThat(get("/").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void incompleteRequestBodyGets408() throws Exception {
+    long start = System.nanoTime();
+    String head = raw("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+    assertThat(head).startsWith("HTTP/1.1 408");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
   }
 
   @Test

@@ -138,6 +138,8 @@ class ProxyProtocolsTest {
                       routes:
                       - match: {prefix: "/test.Echo/"}
                         route: {cluster: grpc}
+                      - match: {prefix: "/test.Echo2/"}
+                        route: {cluster: grpc-downstream-protocol, prefix_rewrite: "/test.Echo/"}
                       - match: {prefix: "/grpc.Missing/"}
                         route: {cluster: empty}
                       - match: {prefix: "/h2/"}
@@ -154,6 +156,7 @@ class ProxyProtocolsTest {
         """
             + Proxies.staticCluster("grpc", "    upstream_protocol: HTTP2\n", grpc.getPort())
             + Proxies.staticCluster("h2", "    http2_protocol_options: {}\n", h2.port())
+            + Proxies.staticCluster("grpc-downstream-protocol", "    upstream_protocol: USE_DOWNSTREAM\n", grpc.getPort())
             + Proxies.staticCluster("h1", "", h1.port())
             + Proxies.staticCluster("echo", "", echoPort)
             + "  - name: empty\n    connect_timeout: 1s\n";
@@ -193,6 +196,19 @@ class ProxyProtocolsTest {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             assertThat(e.getStatus().getDescription()).isEqualTo("nope");
           });
+    } finally {
+      ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void useDownstreamProtocolCarriesGrpc() throws Exception {
+    ManagedChannel ch = channel();
+    try {
+      MethodDescriptor<byte[], byte[]> m = UNARY.toBuilder().setFullMethodName("test.Echo2/Unary").build();
+      byte[] out = ClientCalls.blockingUnaryCall(ch, m, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+          "via".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("via");
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A small httpbin-like upstream for tests: {@code /headers} (JSON of the request headers),
- * {@code /status/N}, {@code /delay/MS}, {@code /echo} (request body back); anything else 200 "ok".
+ * {@code /status/N}, {@code /delay/MS}, {@code /echo} (request body back), {@code /fail-once/K} (503
+ * the first time, then the body back); anything else 200 "ok".
  * Counts hits per path. HTTP/1.1, or h2c prior knowledge when built with {@code http2}.
  */
 public final class TestUpstream implements AutoCloseable {
@@ -121,6 +122,9 @@ public final class TestUpstream implements AutoCloseable {
         long ms = Long.parseLong(path.substring(7));
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         ctx.executor().schedule(() -> send(ctx, keepAlive, 200, "delayed"), ms, TimeUnit.MILLISECONDS);
+      } else if (path.startsWith("/fail-once/")) {
+        boolean first = hits(path) == 1;
+        send(ctx, req, first ? 503 : 200, first ? "" : req.content().toString(StandardCharsets.UTF_8));
       } else if (path.equals("/echo")) {
         send(ctx, req, 200, req.content().toString(StandardCharsets.UTF_8));
       } else {
