@@ -73,5 +73,11 @@ public final class TestData {
         .setLocality(Locality.newBuilder().setRegion("us-east").setZone("zone-a")).build());
   }
 
+  /** A sidecar of the local mode: its own loopback address, sent by pilot-agent as bind_ip. */
+  public static Proxy localSidecar(String id, String ns, String ip, Map<String, String> labels) {
+    return Proxy.fromNode(Node.newBuilder().setId(id + "." + ns).setNamespace(ns).setProxyType(ProxyType.SIDECAR)
+        .putAllLabels(labels).addIpAddresses(ip).putMetadata("bind_ip", ip).build());
+  }
+
   private TestData() {}
 }

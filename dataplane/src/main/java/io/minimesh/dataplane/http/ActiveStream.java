@@ -71,6 +71,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private String path;
   private final String originalPath;
   private final String authority;
+  private final String scheme;
   private String requestId;
   private final long startNanos;
   private final long startMillis;
@@ -131,6 +132,14 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     this.headers = req.headers();
     this.h2 = h2;
     this.method = req.method().name();
+    AbsoluteUri abs = h2 ? null : AbsoluteUri.parse(req.uri());
+    if (abs != null) {
+      // Absolute form (a client using this listener as its HTTP proxy): Envoy's allow_absolute_url routes
+      // by the URI's authority and forwards origin form, so the Host header is replaced.
+      req.setUri(abs.pathAndQuery());
+      headers.set(HttpHeaderNames.HOST, abs.authority());
+    }
+    this.scheme = abs == null ? "http" : abs.scheme();
     this.path = req.uri();
     this.originalPath = req.uri();
     String host = headers.get(HttpHeaderNames.HOST);
@@ -178,7 +187,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
 
   @Override
   public String scheme() {
-    return "http";
+    return scheme;
   }
 
   @Override

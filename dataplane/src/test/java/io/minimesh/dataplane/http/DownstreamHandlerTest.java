@@ -35,6 +35,11 @@ class DownstreamHandlerTest {
                 access_log: [{path: /dev/null}]
                 route_config:
                   virtual_hosts:
+                  - name: catalog
+                    domains: ["catalog.example", "catalog.example:*"]
+                    routes:
+                    - match: {path: "/headers"}
+                      direct_response: {status: 200, body: {inline_string: "catalog"}}
                   - name: v
                     domains: ["*"]
                     routes:
@@ -173,5 +178,24 @@ class DownstreamHandlerTest {
   void expectContinueIsAnsweredByProxy() {
     String r = exchange("POST /direct HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
     assertThat(r).startsWith("HTTP/1.1 100 Continue").contains("HTTP/1.1 200 OK");
+  }
+
+  @Test
+  void absoluteFormRoutesByTheUriAuthority() {
+    // What `curl -x http://sidecar:15001 http://catalog.example/headers` sends: the Host header loses.
+    String r = exchange("GET http://catalog.example/headers HTTP/1.1\r\nHost: elsewhere\r\n\r\n");
+    assertThat(r).startsWith("HTTP/1.1 200 OK").endsWith("catalog");
+    assertThat(exchange("GET http://CATALOG.example:8080/headers HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200 OK");
+    assertThat(exchange("GET http://catalog.example?x=1 HTTP/1.1\r\nHost: catalog.example\r\n\r\n")).startsWith("HTTP/1.1 404");
+    assertThat(exchange("GET http://other.example/direct HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200 OK").endsWith("hello");
+  }
+
+  @Test
+  void absoluteUriParts() {
+    assertThat(AbsoluteUri.parse("http://u:p@a.b:81/x?y#f")).isEqualTo(new AbsoluteUri("http", "a.b:81", "/x?y"));
+    assertThat(AbsoluteUri.parse("HTTPS://a.b?q")).isEqualTo(new AbsoluteUri("https", "a.b", "/?q"));
+    assertThat(AbsoluteUri.parse("/path")).isNull();
+    assertThat(AbsoluteUri.parse("ftp://a/b")).isNull();
+    assertThat(AbsoluteUri.parse("http:///nohost")).isNull();
   }
 }

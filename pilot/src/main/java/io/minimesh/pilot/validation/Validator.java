@@ -612,16 +612,52 @@ public final class Validator {
         else host(f + ".hosts[" + j + "]", h.substring(slash + 1), true);
       }
       if (e.port != null && e.port.number != null) port(f + ".port.number", e.port.number);
+      captureMode(f + ".captureMode", e.captureMode);
+      if (e.bind != null && !e.bind.isEmpty()) {
+        if (e.port == null || e.port.number == null) err(Codes.MISSING_FIELD, f + ".port", "is required when bind is set");
+        if (e.bind.startsWith("unix://")) err(Codes.INVALID_VALUE, f + ".bind", "unix domain sockets are not supported: \"" + e.bind + "\"");
+        else if (!isIp(e.bind)) err(Codes.INVALID_VALUE, f + ".bind", "must be an IP address, got \"" + e.bind + "\"");
+      }
     }
     if (s.ingress != null) for (int i = 0; i < s.ingress.size(); i++) {
       var in = s.ingress.get(i);
       if (in.port == null || in.port.number == null) err(Codes.MISSING_FIELD, "spec.ingress[" + i + "].port.number", "is required");
       else port("spec.ingress[" + i + "].port.number", in.port.number);
+      String f = "spec.ingress[" + i + "]";
+      captureMode(f + ".captureMode", in.captureMode);
+      if (in.bind != null && !in.bind.isEmpty() && !isIp(in.bind)) {
+        err(Codes.INVALID_VALUE, f + ".bind", "must be an IP address (unix domain sockets are not allowed), got \"" + in.bind + "\"");
+      }
+      if (in.defaultEndpoint != null && !in.defaultEndpoint.isEmpty()) defaultEndpoint(f + ".defaultEndpoint", in.defaultEndpoint);
     }
     if (s.outboundTrafficPolicy != null && s.outboundTrafficPolicy.mode != null
         && !Set.of("REGISTRY_ONLY", "ALLOW_ANY").contains(s.outboundTrafficPolicy.mode)) {
       err(Codes.INVALID_ENUM, "spec.outboundTrafficPolicy.mode", "unknown mode \"" + s.outboundTrafficPolicy.mode + "\"");
     }
+  }
+
+  private void captureMode(String f, String mode) {
+    if (mode != null && !Set.of("DEFAULT", "IPTABLES", "NONE").contains(mode)) {
+      err(Codes.INVALID_ENUM, f, "unknown capture mode \"" + mode + "\" (DEFAULT, IPTABLES or NONE)");
+    }
+  }
+
+  /** Istio: 127.0.0.1:PORT / [::1]:PORT (loopback), 0.0.0.0:PORT / [::]:PORT (the workload's IP), or an IP:PORT. */
+  private void defaultEndpoint(String f, String ep) {
+    if (ep.startsWith("unix://")) {
+      err(Codes.INVALID_VALUE, f, "unix domain sockets are not supported: \"" + ep + "\"");
+      return;
+    }
+    int c = ep.lastIndexOf(':');
+    String host = c < 0 ? "" : ep.substring(0, c);
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    int p = -1;
+    try {
+      p = c < 0 ? -1 : Integer.parseInt(ep.substring(c + 1));
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    if (!isIp(host) || p < 1 || p > 65535) err(Codes.INVALID_VALUE, f, "must be 127.0.0.1:PORT, 0.0.0.0:PORT or unix:///path, got \"" + ep + "\"");
   }
 
   // ---- shared ----

@@ -84,10 +84,14 @@ public final class ConfigGenerator {
     } else {
       SidecarScope scope = ctx.cached(List.of("scope", proxy.namespace(), proxy.labels()), () -> SidecarScope.of(ctx, proxy));
       List<InboundPorts.InboundPort> inbound = InboundPorts.of(ctx, proxy, scope);
+      List<SidecarEgress> egress = SidecarEgress.of(scope, proxy);
       List<Integer> httpPorts = new ArrayList<>();
-      listeners = lb.sidecar(scope, inbound, httpPorts);
+      listeners = lb.sidecar(scope, inbound, egress, httpPorts);
       for (int port : httpPorts) {
         routeConfigs.add(ctx.cached(List.of("rds-sc", port, proxy.namespace(), proxy.labels()), () -> rcb.sidecar(port, scope)));
+      }
+      for (SidecarEgress e : egress) {
+        if (e.isHttp()) routeConfigs.add(ctx.cached(List.of("rds-egress", e, proxy.namespace(), proxy.labels()), () -> rcb.egress(e, scope)));
       }
       TreeSet<String> names = new TreeSet<>();
       for (Service svc : scope.services()) {

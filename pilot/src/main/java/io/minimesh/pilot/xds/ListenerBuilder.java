@@ -250,15 +250,56 @@ final class ListenerBuilder {
 
   // ---------------- sidecars ----------------
 
-  /** Outbound (15001 + per port) and inbound (15006) listeners; route config names it uses. */
-  List<Listener> sidecar(SidecarScope scope, List<InboundPorts.InboundPort> inbound, List<Integer> httpPortsOut) {
-    List<Listener> out = new ArrayList<>();
-    String fallback = scope.registryOnly() ? Names.BLACKHOLE : Names.PASSTHROUGH;
-    out.add(Listener.newBuilder().setName(Names.VIRTUAL_OUTBOUND).setAddress(address(proxy.bindIp(), OUTBOUND_PORT))
-        .setUseOriginalDst(true).setTrafficDirection(Listener.TrafficDirection.OUTBOUND)
-        .setDefaultFilterChain(FilterChain.newBuilder().setName(fallback).addFilters(tcpProxyTo(fallback, fallback)))
-        .build());
+  /**
+   * Sidecar listeners. Captured traffic (iptables): virtualOutbound 15001 and per-port outbound listeners,
+   * virtualInbound 15006 with a chain per captured inbound port. Explicit (Sidecar captureMode NONE, or a
+   * proxy without iptables): a listener per egress entry with a port, routing by Host, and one per ingress
+   * port, forwarding to the application. Capture listeners are left out when they cannot receive traffic
+   * or would collide with an explicit one. {@code httpPortsOut} gets the per-port route config names used.
+   */
+  List<Listener> sidecar(SidecarScope scope, List<InboundPorts.InboundPort> inbound, List<SidecarEgress> egress,
+      List<Integer> httpPortsOut) {
+    List<Listener> explicit = new ArrayList<>();
+    for (SidecarEgress e : egress) explicit.add(egressListener(scope, e));
+    for (InboundPorts.InboundPort ip : inbound) {
+      if (ip.captured()) continue;
+      explicit.add(Listener.newBuilder().setName(ip.listenerName()).setAddress(address(ip.bind(), ip.port()))
+          .setTrafficDirection(Listener.TrafficDirection.INBOUND)
+          .addFilterChains(inboundChain(ip, "inbound_" + ip.listenerName())).build());
+    }
 
+    List<Listener> out = new ArrayList<>();
+    if (SidecarEgress.outboundCaptured(scope, proxy)) {
+      String fallback = scope.registryOnly() ? Names.BLACKHOLE : Names.PASSTHROUGH;
+      Listener vo = Listener.newBuilder().setName(Names.VIRTUAL_OUTBOUND).setAddress(address(proxy.bindIp(), OUTBOUND_PORT))
+          .setUseOriginalDst(true).setTrafficDirection(Listener.TrafficDirection.OUTBOUND)
+          .setDefaultFilterChain(FilterChain.newBuilder().setName(fallback).addFilters(tcpProxyTo(fallback, fallback)))
+          .build();
+      if (!collides(vo, explicit)) out.add(vo);
+      out.addAll(capturedOutbound(scope, httpPortsOut));
+    }
+    out.addAll(explicit);
+
+    List<InboundPorts.InboundPort> captured = inbound.stream().filter(InboundPorts.InboundPort::captured).toList();
+    boolean onlyExplicitInbound = !inbound.isEmpty() && captured.isEmpty();
+    if (!proxy.interceptionNone() && !onlyExplicitInbound) {
+      Listener.Builder in = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(address(proxy.bindIp(), INBOUND_PORT))
+          .setTrafficDirection(Listener.TrafficDirection.INBOUND).setUseOriginalDst(true)
+          .setDefaultFilterChain(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
+              .addFilters(tcpProxyTo(Names.INBOUND_PASSTHROUGH, Names.INBOUND_PASSTHROUGH)));
+      for (InboundPorts.InboundPort ip : captured) {
+        in.addFilterChains(inboundChain(ip, "inbound_0.0.0.0_" + ip.port()).toBuilder()
+            .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(ip.port())));
+      }
+      Listener vi = in.build();
+      if (!collides(vi, explicit)) out.add(vi);
+    }
+    return out;
+  }
+
+  /** Per service port listeners that only receive traffic redirected by iptables (bind_to_port false). */
+  private List<Listener> capturedOutbound(SidecarScope scope, List<Integer> httpPortsOut) {
+    List<Listener> out = new ArrayList<>();
     Map<Integer, String> httpPorts = new TreeMap<>();
     Map<String, Listener> tcpListeners = new LinkedHashMap<>();
     for (Service svc : scope.services()) {
@@ -291,31 +332,67 @@ final class ListenerBuilder {
       httpPortsOut.add(port);
     }
     out.addAll(tcpListeners.values());
-
-    Listener.Builder in = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(address(proxy.bindIp(), INBOUND_PORT))
-        .setTrafficDirection(Listener.TrafficDirection.INBOUND).setUseOriginalDst(true)
-        .setDefaultFilterChain(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
-            .addFilters(tcpProxyTo(Names.INBOUND_PASSTHROUGH, Names.INBOUND_PASSTHROUGH)));
-    for (InboundPorts.InboundPort ip : inbound) {
-      String cluster = Names.inbound(ip.port());
-      FilterChain.Builder fc = FilterChain.newBuilder().setName(cluster)
-          .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(ip.port()));
-      if (io.minimesh.pilot.model.Protocols.isHttp(ip.protocol())) {
-        RouteConfiguration rc = RouteConfiguration.newBuilder().setName(cluster)
-            .addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + ip.port()).addDomains("*")
-                .addRoutes(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                    .setRoute(RouteAction.newBuilder().setCluster(cluster)
-                        .setTimeout(io.minimesh.api.istio.IstioDuration.toProto(java.time.Duration.ZERO)))))
-            .build();
-        fc.addFilters(NetworkFilter.newBuilder().setName(HCM).setHttpConnectionManager(
-            HttpConnectionManager.newBuilder().setStatPrefix("inbound_0.0.0.0_" + ip.port()).setRouteConfig(rc)));
-      } else {
-        fc.addFilters(tcpProxyTo(cluster, cluster));
-      }
-      in.addFilterChains(fc);
-    }
-    out.add(in.build());
     return out;
+  }
+
+  /** An explicitly bound egress listener: HTTP routes by Host (RDS {@link SidecarEgress#routeName()}). */
+  private Listener egressListener(SidecarScope scope, SidecarEgress e) {
+    Listener.Builder l = Listener.newBuilder().setName(e.listenerName()).setAddress(address(e.bind(), e.port()))
+        .setTrafficDirection(Listener.TrafficDirection.OUTBOUND);
+    if (e.isHttp()) {
+      l.addFilterChains(FilterChain.newBuilder().addFilters(hcm("outbound_" + e.listenerName(), e.routeName())));
+    } else {
+      // TCP has no Host: the first imported service with this port, else the outbound traffic policy.
+      NetworkFilter f = null;
+      for (Service svc : scope.services()) {
+        if (!SidecarScope.allowed(e.hosts(), svc.namespace(), svc.hostname(), proxy.namespace())) continue;
+        ServicePort sp = svc.port(e.port()).orElse(null);
+        if (sp != null) {
+          f = tcpFilterFor(scope, svc, sp);
+          break;
+        }
+      }
+      if (f == null) {
+        String fallback = scope.registryOnly() ? Names.BLACKHOLE : Names.PASSTHROUGH;
+        f = tcpProxyTo(fallback, fallback);
+      }
+      l.addFilterChains(FilterChain.newBuilder().addFilters(f));
+    }
+    return l.build();
+  }
+
+  /** Everything arriving on an inbound port goes to the application ({@code inbound|port||}). */
+  private static FilterChain inboundChain(InboundPorts.InboundPort ip, String statPrefix) {
+    String cluster = Names.inbound(ip.port());
+    FilterChain.Builder fc = FilterChain.newBuilder().setName(cluster);
+    if (io.minimesh.pilot.model.Protocols.isHttp(ip.protocol())) {
+      RouteConfiguration rc = RouteConfiguration.newBuilder().setName(cluster)
+          .addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + ip.port()).addDomains("*")
+              .addRoutes(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                  .setRoute(RouteAction.newBuilder().setCluster(cluster)
+                      .setTimeout(io.minimesh.api.istio.IstioDuration.toProto(java.time.Duration.ZERO)))))
+          .build();
+      fc.addFilters(NetworkFilter.newBuilder().setName(HCM).setHttpConnectionManager(
+          HttpConnectionManager.newBuilder().setStatPrefix(statPrefix).setRouteConfig(rc)));
+    } else {
+      fc.addFilters(tcpProxyTo(cluster, cluster));
+    }
+    return fc.build();
+  }
+
+  /** Same port on the same address, or on the wildcard and any address: the second bind would fail. */
+  private static boolean collides(Listener l, List<Listener> others) {
+    var a = l.getAddress().getSocketAddress();
+    for (Listener o : others) {
+      var b = o.getAddress().getSocketAddress();
+      if (a.getPortValue() != b.getPortValue()) continue;
+      if (a.getAddress().equals(b.getAddress()) || isWildcard(a.getAddress()) || isWildcard(b.getAddress())) return true;
+    }
+    return false;
+  }
+
+  private static boolean isWildcard(String ip) {
+    return ip.equals("0.0.0.0") || ip.equals("::");
   }
 
   /** tcp_proxy of the first VirtualService tcp[] route for the service, else to the service's own cluster. */

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * What translation needs to know about a connected proxy, read from its Node. Node metadata keys read:
  * {@code port_map} ("80:8080,443:8443": a router binds the mapped port, so it can run unprivileged) and
- * {@code bind_ip} (address listeners bind, default 0.0.0.0).
+ * {@code bind_ip} (address listeners bind, default 0.0.0.0) and Istio's {@code INTERCEPTION_MODE} ("NONE":
+ * no iptables, so only explicitly bound listeners can receive traffic).
  */
 public record Proxy(
     String id,
@@ -19,7 +20,8 @@ public record Proxy(
     List<String> ips,
     String locality,
     Map<Integer, Integer> portMap,
-    String bindIp) {
+    String bindIp,
+    boolean interceptionNone) {
   public Proxy {
     labels = Map.copyOf(labels);
     ips = List.copyOf(ips);
@@ -50,7 +52,8 @@ public record Proxy(
       }
     }
     return new Proxy(n.getId(), n.getProxyType(), ns, new TreeMap<>(n.getLabelsMap()), n.getIpAddressesList(), loc, pm,
-        n.getMetadataMap().getOrDefault("bind_ip", "0.0.0.0"));
+        n.getMetadataMap().getOrDefault("bind_ip", "0.0.0.0"),
+        "NONE".equalsIgnoreCase(n.getMetadataMap().getOrDefault("INTERCEPTION_MODE", "")));
   }
 
   public boolean isRouter() {
@@ -62,8 +65,19 @@ public record Proxy(
     return portMap.getOrDefault(p, p);
   }
 
+  /** Whether listeners bind one address rather than the wildcard. */
+  boolean hasBindIp() {
+    return !bindIp.equals("0.0.0.0") && !bindIp.equals("::");
+  }
+
+  /** The workload's own address: the bind address in local mode, else its first IP, else loopback. */
+  String workloadIp() {
+    if (hasBindIp()) return bindIp;
+    return ips.isEmpty() ? "127.0.0.1" : ips.get(0);
+  }
+
   /** Inputs translation reads; proxies with equal keys get identical config. */
   Object cacheKey() {
-    return new Proxy("", type, namespace, labels, ips, locality, portMap, bindIp);
+    return new Proxy("", type, namespace, labels, ips, locality, portMap, bindIp, interceptionNone);
   }
 }

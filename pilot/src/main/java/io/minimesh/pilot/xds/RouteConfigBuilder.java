@@ -81,20 +81,58 @@ final class RouteConfigBuilder {
     for (Service svc : scope.services()) {
       ServicePort sp = svc.port(port).orElse(null);
       if (sp == null || !sp.isHttp()) continue;
-      VirtualHost.Builder v = VirtualHost.newBuilder().setName(svc.hostname() + ":" + port);
-      for (String d : domains(svc, port)) if (usedDomains.add(d)) v.addDomains(d);
-      if (v.getDomainsCount() == 0) continue;
-      List<Route> rs = new ArrayList<>();
-      for (ConfigResource vs : scope.virtualServices()) {
-        if (RouteBuilder.hosts(vs).stream().anyMatch(h -> Hosts.covers(h, svc.hostname()))) {
-          rs.addAll(routes.routes(vs, "mesh", port));
-          break; // one VirtualService per host, the oldest (Istio)
-        }
-      }
-      if (rs.isEmpty()) rs.add(RouteBuilder.defaultRoute(Names.outbound(port, null, svc.hostname()), "default"));
-      v.addAllRoutes(rs);
-      rc.addVirtualHosts(v);
+      VirtualHost.Builder v = serviceVhost(scope, svc, port, domains(svc, port), usedDomains);
+      if (v != null) rc.addVirtualHosts(v);
     }
+    catchAll(rc, scope);
+    return rc.build();
+  }
+
+  /**
+   * Route configuration of an explicitly bound egress listener (the application's HTTP proxy): a virtual
+   * host per HTTP port of every service the entry's hosts import, so a request for {@code host} or
+   * {@code host:port} reaches that port's cluster whatever port the listener itself has. Bare names go
+   * to the listener's own port if the service has it, else port 80, else its lowest HTTP port.
+   */
+  RouteConfiguration egress(SidecarEgress e, SidecarScope scope) {
+    RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(e.routeName()).setValidateClusters(false);
+    Set<String> usedDomains = new HashSet<>();
+    for (Service svc : scope.services()) {
+      if (!SidecarScope.allowed(e.hosts(), svc.namespace(), svc.hostname(), proxy.namespace())) continue;
+      List<ServicePort> ports = new ArrayList<>(svc.ports().stream().filter(ServicePort::isHttp).toList());
+      ports.sort(java.util.Comparator.comparingInt((ServicePort p) -> p.number() == e.port() ? 0 : p.number() == 80 ? 1 : 2)
+          .thenComparingInt(ServicePort::number));
+      boolean first = true;
+      for (ServicePort sp : ports) {
+        List<String> ds = domains(svc, sp.number());
+        if (!first) ds = ds.stream().filter(d -> d.endsWith(":" + sp.number())).toList();
+        first = false;
+        VirtualHost.Builder v = serviceVhost(scope, svc, sp.number(), ds, usedDomains);
+        if (v != null) rc.addVirtualHosts(v);
+      }
+    }
+    catchAll(rc, scope);
+    return rc.build();
+  }
+
+  /** {@code host:port} virtual host: the host's VirtualService routes for the port, else its cluster. */
+  private VirtualHost.Builder serviceVhost(SidecarScope scope, Service svc, int port, List<String> domains, Set<String> usedDomains) {
+    VirtualHost.Builder v = VirtualHost.newBuilder().setName(svc.hostname() + ":" + port);
+    for (String d : domains) if (usedDomains.add(d)) v.addDomains(d);
+    if (v.getDomainsCount() == 0) return null;
+    List<Route> rs = new ArrayList<>();
+    for (ConfigResource vs : scope.virtualServices()) {
+      if (RouteBuilder.hosts(vs).stream().anyMatch(h -> Hosts.covers(h, svc.hostname()))) {
+        rs.addAll(routes.routes(vs, "mesh", port));
+        break; // one VirtualService per host, the oldest (Istio)
+      }
+    }
+    if (rs.isEmpty()) rs.add(RouteBuilder.defaultRoute(Names.outbound(port, null, svc.hostname()), "default"));
+    v.addAllRoutes(rs);
+    return v;
+  }
+
+  private static void catchAll(RouteConfiguration.Builder rc, SidecarScope scope) {
     if (scope.registryOnly()) {
       rc.addVirtualHosts(VirtualHost.newBuilder().setName("block_all").addDomains("*")
           .addRoutes(Route.newBuilder().setName("block_all").setMatch(RouteMatch.newBuilder().setPrefix("/"))
@@ -103,7 +141,6 @@ final class RouteConfigBuilder {
       rc.addVirtualHosts(VirtualHost.newBuilder().setName("allow_any").addDomains("*")
           .addRoutes(RouteBuilder.defaultRoute(Names.PASSTHROUGH, "allow_any")));
     }
-    return rc.build();
   }
 
   /** host, host:port, short names for a Kubernetes-style host in the proxy's namespace, and the VIPs. */

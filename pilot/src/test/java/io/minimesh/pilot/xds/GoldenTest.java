@@ -42,7 +42,10 @@ class GoldenTest {
         Arguments.of("httpbin", "client-sidecar", TestData.sidecar("sleep", "default", "10.5.0.1", Map.of("app", "sleep"))),
         Arguments.of("tcp", "gateway", TestData.gateway()),
         Arguments.of("tls", "gateway", TestData.gateway()),
-        Arguments.of("sidecar", "web-sidecar", TestData.sidecar("web-1", "shop", "10.3.0.1", Map.of("app", "web"))));
+        Arguments.of("sidecar", "web-sidecar", TestData.sidecar("web-1", "shop", "10.3.0.1", Map.of("app", "web"))),
+        Arguments.of("local", "webapp-sidecar", TestData.localSidecar("webapp", "demo", "127.0.0.10", Map.of("app", "webapp", "version", "v1"))),
+        Arguments.of("local", "catalog-v1-sidecar",
+            TestData.localSidecar("catalog-v1", "demo", "127.0.0.11", Map.of("app", "catalog", "version", "v1"))));
   }
 
   @ParameterizedTest(name = "{0}/{1}")

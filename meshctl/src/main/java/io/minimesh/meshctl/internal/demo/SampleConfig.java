@@ -157,7 +157,7 @@ public final class SampleConfig {
   static String sidecar(MeshLayout.Workload w) {
     return """
         # No iptables here: the sidecar binds its listeners on the workload's address (captureMode NONE).
-        # Inbound %3$s:%4$d → the app on %3$s:%5$d; the app reaches other services through %3$s:%6$d
+        # Inbound %3$s:%4$d → the app on %3$s:%5$d (0.0.0.0 in defaultEndpoint: the workload address); the app reaches other services through %3$s:%6$d
         # (an HTTP proxy routing by Host).
         apiVersion: networking.istio.io/v1
         kind: Sidecar
@@ -175,7 +175,7 @@ public final class SampleConfig {
               protocol: HTTP
               name: http
             bind: %3$s
-            defaultEndpoint: %3$s:%5$d
+            defaultEndpoint: 0.0.0.0:%5$d
             captureMode: NONE
           egress:
           - port:

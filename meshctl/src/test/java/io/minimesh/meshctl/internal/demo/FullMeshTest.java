@@ -63,7 +63,7 @@ class FullMeshTest {
     assertThat(dr.at("/spec/subsets/1/labels/version").asText()).isEqualTo("v2");
     JsonNode sidecar = docs.get(4);
     assertThat(sidecar.at("/spec/ingress/0/bind").asText()).isEqualTo("127.0.0.10");
-    assertThat(sidecar.at("/spec/ingress/0/defaultEndpoint").asText()).isEqualTo("127.0.0.10:8080");
+    assertThat(sidecar.at("/spec/ingress/0/defaultEndpoint").asText()).isEqualTo("0.0.0.0:8080");
     assertThat(sidecar.at("/spec/egress/0/port/number").asInt()).isEqualTo(15001);
   }
 
