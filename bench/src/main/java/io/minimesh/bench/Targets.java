@@ -69,7 +69,7 @@ final class Targets implements AutoCloseable {
     Files.writeString(conf, """
         global
           nbthread 1
-          maxconn 10000
+          maxconn 4000
         defaults
           mode http
           timeout connect 5s
