@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a local mesh on this machine (no Kubernetes, no root) until Ctrl-C.",
-      "This build: the test app as 'webapp' behind a statically configured ingress proxy; "
-          + "pilot, the gateway and sidecars join when they land (see docs/local-mode.md).",
+      "Run a local mesh on this machine (no Kubernetes, no root) until Ctrl-C: pilot in directory mode on "
+          + "sample Istio YAML, an ingress gateway, and webapp and catalog v1/v2 with sidecars, each workload "
+          + "on its own 127.0.0.x address (see docs/local-mode.md).",
       "Ctrl-C stops every process the demo started."
     })
 final class DemoCommand implements Callable<Integer> {
@@ -62,11 +62,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-wait", description = "Stop right after everything is ready and the hints are printed.")
   boolean noWait;
 
-  @Option(names = "--full",
-      description = "Run the full local mesh instead: pilot in directory mode on sample Istio YAML, the ingress "
-          + "gateway and webapp/catalog with sidecars through pilot-agent, each workload on its own 127.0.0.x "
-          + "address (needs the pilot and pilot-agent jars; see docs/local-mode.md).")
-  boolean full;
+  @Option(names = "--small",
+      description = "Run only the test app behind a statically configured proxy (no pilot, no sidecars).")
+  boolean small;
+
+  /** Accepted for scripts written when the full mesh was opt-in; it is the default now. */
+  @Option(names = "--full", hidden = true)
+  boolean fullFlag;
 
   /** Set by whoever stops the demo first: the command's normal end or the shutdown hook (Ctrl-C). */
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -79,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path repo = repoDir != null ? repoDir.toAbsolutePath() : SiblingJars.repoOf(SiblingJars.ownCodeSource());
     Path dir = workDir != null ? workDir.toAbsolutePath() : Files.createTempDirectory("minimesh-demo-");
+    boolean full = !small;
     out.println(full
         ? "Minimesh local demo (full mesh: pilot, ingress gateway, webapp and catalog v1/v2 with sidecars)"
         : "Minimesh local demo (small mesh: webapp behind an ingress proxy)");

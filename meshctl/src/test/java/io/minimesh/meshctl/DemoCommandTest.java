@@ -90,7 +90,7 @@ class DemoCommandTest {
     StringWriter err = new StringWriter();
     int code =
         commandLine(launcher(TESTAPP), out, err)
-            .execute("demo", "--work-dir", work.toString(), "--repo-dir", tmp.toString(), "--no-wait");
+            .execute("demo", "--small", "--work-dir", work.toString(), "--repo-dir", tmp.toString(), "--no-wait");
     assertThat(err.toString()).isEmpty();
     assertThat(code).isZero();
 
@@ -121,7 +121,7 @@ class DemoCommandTest {
     StringWriter out = new StringWriter();
     int code =
         commandLine(launcher(TESTAPP), out, new StringWriter())
-            .execute("demo", "--work-dir", work.toString(), "--repo-dir", tmp.toString(), "--duration", "200ms");
+            .execute("demo", "--small", "--work-dir", work.toString(), "--repo-dir", tmp.toString(), "--duration", "200ms");
     assertThat(code).isZero();
     assertThat(out.toString()).contains("Stopping after 0s").contains("Stopped;");
     Processes.awaitGone(Processes.readPids(work, "webapp.pids", "proxy.pids"));
@@ -136,7 +136,7 @@ class DemoCommandTest {
     CommandLine cl = commandLine(launcher(dying), out, err);
     CompletableFuture<Integer> run =
         CompletableFuture.supplyAsync(
-            () -> cl.execute("demo", "--work-dir", work.toString(), "--repo-dir", tmp.toString(), "--duration", "10m"));
+            () -> cl.execute("demo", "--small", "--work-dir", work.toString(), "--repo-dir", tmp.toString(), "--duration", "10m"));
     await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(work.resolve("proxy.pids")) && out.toString().contains("Stopping after"));
     Files.writeString(work.resolve("die"), "");
     assertThat(run).succeedsWithin(Duration.ofSeconds(60)).isEqualTo(1);
@@ -154,7 +154,7 @@ class DemoCommandTest {
                 : List.of("sh", "-c", "echo 'Error: ingress-bootstrap.json: admin.address: port in use' >&2; exit 1");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = commandLine(broken, out, err).execute("demo", "--work-dir", work.toString(), "--no-wait");
+    int code = commandLine(broken, out, err).execute("demo", "--small", "--work-dir", work.toString(), "--no-wait");
     assertThat(code).isEqualTo(1);
     assertThat(out.toString()).contains("[2/2] starting ingress proxy (mesh-proxy) ... failed");
     assertThat(err.toString())
