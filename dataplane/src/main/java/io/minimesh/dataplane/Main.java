@@ -67,11 +67,11 @@ public final class Main implements Callable<Integer> {
       if (argv[i].equals("-l") || argv[i].equals("--log-level")) level = argv[i + 1];
     }
     for (String a : argv) if (a.startsWith("--log-level=")) level = a.substring(12);
-    if (level.equals("warning")) level = "warn";
-    if (level.equals("critical")) level = "error";
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+    try {
+      io.minimesh.dataplane.logging.LogLevels.init(level, System.err);
+    } catch (IllegalArgumentException bad) {
+      io.minimesh.dataplane.logging.LogLevels.init("info", System.err); // picocli reports the bad flag
+    }
   }
 
   @Override

@@ -48,7 +48,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -79,7 +78,6 @@ public final class AdminServer implements AutoCloseable {
 
   private final ProxyRuntime rt;
   private Channel channel;
-  private final ConcurrentHashMap<String, String> logLevels = new ConcurrentHashMap<>();
 
   private AdminServer(ProxyRuntime rt) {
     this.rt = rt;
@@ -88,7 +86,6 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer start(ProxyRuntime rt, EventLoopGroup group, Transport transport, InetSocketAddress address)
       throws InvalidConfigException {
     AdminServer s = new AdminServer(rt);
-    s.logLevels.put("default", rt.options().logLevel());
     ChannelFuture f =
         new ServerBootstrap()
             .group(group)
@@ -455,21 +452,27 @@ public final class AdminServer implements AutoCloseable {
     return toJson(m);
   }
 
-  private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "warning", "error", "critical", "off");
-
   private Reply logging(Map<String, List<String>> params) {
+    // Validate everything first, so a bad parameter changes nothing.
     for (Map.Entry<String, List<String>> e : params.entrySet()) {
-      String v = e.getValue().isEmpty() ? "" : e.getValue().get(0).toLowerCase();
-      if (!LEVELS.contains(v)) return text(400, "text/plain", "invalid log level \"" + v + "\"\n");
-      if (e.getKey().equals("level")) {
-        logLevels.replaceAll((k, old) -> v);
-        logLevels.put("default", v);
-      } else {
-        logLevels.put(e.getKey(), v);
+      String v = e.getValue().isEmpty() ? "" : e.getValue().get(0);
+      try {
+        io.minimesh.dataplane.logging.LogLevels.parse(v);
+      } catch (IllegalArgumentException bad) {
+        return text(400, "text/plain", bad.getMessage() + "\n");
       }
     }
+    try {
+      for (Map.Entry<String, List<String>> e : params.entrySet()) {
+        io.minimesh.dataplane.logging.LogLevels.set(e.getKey(), e.getValue().get(0));
+      }
+    } catch (IllegalArgumentException unknown) {
+      return text(404, "text/plain", unknown.getMessage() + "\n");
+    }
     StringBuilder sb = new StringBuilder("active loggers:\n");
-    new java.util.TreeMap<>(logLevels).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+    io.minimesh.dataplane.logging.LogLevels.levels()
+        .forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
     return text(200, "text/plain", sb.toString());
   }
+
 }
