@@ -2,9 +2,7 @@ package io.minimesh.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.minimesh.e2e.harness.CommandResult;
 import io.minimesh.e2e.harness.Http;
-import io.minimesh.e2e.harness.HttpResult;
 import io.minimesh.e2e.harness.MeshProcesses;
 import io.minimesh.e2e.harness.MeshTest;
 import io.minimesh.e2e.harness.PilotProcess;
@@ -23,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Live config changes under load, and a push the proxy rejects: pilot, a router run by
- * pilot-agent and two versions of the test app, all real processes.
+ * A live traffic-split change under load: pilot, a router run by pilot-agent and two versions of
+ * the test app, all real processes.
  */
 @MeshTest
 class PilotLiveUpdateE2ETest {
@@ -90,6 +88,7 @@ class PilotLiveUpdateE2ETest {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger failures = new AtomicInteger();
+    java.util.Queue<String> failed = new java.util.concurrent.ConcurrentLinkedQueue<>();
     Map<String, AtomicInteger> servedAfter = new ConcurrentHashMap<>();
     AtomicBoolean edited = new AtomicBoolean();
     Thread[] load = new Thread[4];
@@ -100,13 +99,17 @@ class PilotLiveUpdateE2ETest {
         while (running.get()) {
           try {
             HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) failures.incrementAndGet();
+            if (r.statusCode() != 200) {
+              failures.incrementAndGet();
+              failed.add(r.statusCode() + " " + r.body() + " " + r.headers().map());
+            }
             if (edited.get()) {
               servedAfter.computeIfAbsent(r.headers().firstValue("x-served-by").orElse("?"),
                   k -> new AtomicInteger()).incrementAndGet();
             }
           } catch (Exception e) {
             failures.incrementAndGet();
+            failed.add(e.toString());
           }
         }
       });
@@ -126,56 +129,11 @@ class PilotLiveUpdateE2ETest {
       running.set(false);
       for (Thread t : load) t.join(20_000);
     }
-    assertThat(failures.get()).as("requests that failed during the edit").isZero();
+    assertThat(failures.get()).as("requests that failed during the edit: " + failed).isZero();
     int a = servedAfter.getOrDefault("webapp-v1", new AtomicInteger()).get();
     int b = servedAfter.getOrDefault("webapp-v2", new AtomicInteger()).get();
     assertThat(b).as("v2 gets about 90%").isGreaterThan(a * 4);
     assertThat(a).as("v1 still gets some").isPositive();
   }
 
-  @Test
-  void aPushTheProxyRejectsIsNackedShownAsErrorAndTrafficContinues(MeshProcesses mesh) {
-    TestAppProcess v1 = mesh.testapp("webapp-v1");
-    mesh.writeFile("config/mesh.yaml", config(v1.httpPort(), v1.httpPort(), 100, 0));
-    PilotProcess pilot = mesh.pilot(mesh.files().resolve("config"));
-    ProcessFixture gw = PilotRouterE2ETest.startGateway(mesh, pilot);
-    String url = "http://127.0.0.1:" + gw.spec().env().get("E2E_HTTP_PORT") + "/get";
-    assertThat(Http.get(url, "Host", "webapp.example.com").status()).isEqualTo(200);
-
-    // Valid Istio that this proxy build cannot run yet (TLS termination): pilot pushes it, the
-    // proxy NACKs it with its reason and keeps its last good listeners.
-    mesh.writeFile("config/tls.yaml", """
-        apiVersion: networking.istio.io/v1
-        kind: Gateway
-        metadata: { name: secure, namespace: default }
-        spec:
-          selector: { istio: ingressgateway }
-          servers:
-          - port: { number: 443, name: https, protocol: HTTPS }
-            hosts: ["webapp.example.com"]
-            tls: { mode: SIMPLE, credentialName: webapp-cert }
-        ---
-        apiVersion: v1
-        kind: Secret
-        metadata: { name: webapp-cert, namespace: default }
-        type: kubernetes.io/tls
-        stringData:
-          tls.crt: |
-        %s
-          tls.key: |
-        %s
-        """.formatted(indent(TestCerts.CERT), indent(TestCerts.KEY)));
-    Poll.until("proxy-status shows the NACK", Duration.ofSeconds(30), () -> {
-      CommandResult ps = mesh.meshctl("proxy-status", "--xds-address", pilot.xdsAddress());
-      return ps.stdout().contains("ERROR:");
-    });
-    CommandResult ps = mesh.meshctl("proxy-status", "--xds-address", pilot.xdsAddress());
-    assertThat(ps.stdout()).contains("ingressgateway.minimesh-system").containsPattern("ERROR: .*TLS");
-    HttpResult still = Http.get(url, "Host", "webapp.example.com");
-    assertThat(still.status()).isEqualTo(200);
-  }
-
-  private static String indent(String pem) {
-    return pem.strip().lines().map(l -> "            " + l).reduce((x, y) -> x + "\n" + y).orElse("");
-  }
 }

@@ -552,7 +552,17 @@ public final class XdsClient implements AutoCloseable {
     Map secrets = new LinkedHashMap<>(statics.secrets());
     secrets.putAll(s.of(TypeUrls.SECRET));
     Map routes = new LinkedHashMap<>(statics.routes());
-    routes.putAll(s.of(TypeUrls.ROUTE));
+    // Make before break: a route configuration that sends traffic to a cluster still warming (its
+    // endpoints not here yet) waits with it; its previous version keeps serving meanwhile, so a new
+    // traffic split never answers 503 "cluster not found" for the moment between CDS/EDS and RDS.
+    Set<String> warmingClusters = new java.util.HashSet<>(s.of(TypeUrls.CLUSTER).keySet());
+    warmingClusters.removeAll(s.activeClusters.keySet());
+    for (Map.Entry<String, Resource<Message>> e : s.of(TypeUrls.ROUTE).entrySet()) {
+      Resource<?> previous = lastApplied == null ? null : lastApplied.routes().get(e.getKey());
+      boolean waits = previous != null && !warmingClusters.isEmpty()
+          && referencesAny((io.minimesh.api.xds.v1.RouteConfiguration) e.getValue().value(), warmingClusters);
+      routes.put(e.getKey(), waits ? previous : e.getValue());
+    }
     Map endpoints = new LinkedHashMap<>(statics.endpoints());
     endpoints.putAll(s.of(TypeUrls.ENDPOINT));
     return new ConfigSnapshot(bootstrap, listeners, routes, clusters, endpoints, secrets);
@@ -799,6 +809,20 @@ public final class XdsClient implements AutoCloseable {
   }
 
   private record Warming(Message value, XdsScheduler.Cancellable timer) {}
+
+  private static boolean referencesAny(io.minimesh.api.xds.v1.RouteConfiguration rc, Set<String> clusters) {
+    for (var vh : rc.getVirtualHostsList()) {
+      for (var r : vh.getRoutesList()) {
+        if (!r.hasRoute()) continue;
+        var a = r.getRoute();
+        if (clusters.contains(a.getCluster())) return true;
+        for (var w : a.getWeightedClusters().getClustersList()) {
+          if (clusters.contains(w.getName())) return true;
+        }
+      }
+    }
+    return false;
+  }
 
   /** Protocol state of one resource type. */
   private static final class TypeState {
