@@ -49,26 +49,12 @@ final class ClusterBuilder {
 
   /** The cluster for an outbound name, or null if its service or subset does not exist. */
   Cluster outbound(String name) {
-    Names.Outbound o = Names.parseOutbound(name);
-    if (o == null) return null;
-    Service svc = ctx.service(o.host(), proxy.namespace());
-    if (svc == null) return null;
-    ServicePort sp = svc.port(o.port()).orElse(null);
-    if (sp == null) return null;
-    ConfigResource dr = ctx.destinationRule(svc.hostname(), proxy.namespace(), svc.namespace());
-    DestinationRuleSpec drs = dr == null ? null : dr.spec(DestinationRuleSpec.class);
-    Map<String, String> subsetLabels = null;
-    if (o.subset() != null) {
-      if (drs == null || drs.subsets == null) return null;
-      var s = drs.subsets.stream().filter(x -> o.subset().equals(x.name)).findFirst().orElse(null);
-      if (s == null) return null;
-      subsetLabels = s.labels == null ? Map.of() : s.labels;
-    }
-    TrafficPolicy tp = TrafficPolicies.effective(drs, o.subset(), o.port());
+    OutboundTarget t = OutboundTarget.resolve(ctx, proxy, name);
+    if (t == null) return null;
     // Cache by inputs: the same cluster for every proxy that resolves the same rule and locality.
-    Object key = java.util.List.of("cds", name, String.valueOf(svc.source()), dr == null ? "" : dr.key().toString(), proxy.locality());
-    final Map<String, String> labels = subsetLabels;
-    return ctx.cached(key, () -> build(name, svc, sp, dr, tp, o.subset(), labels));
+    Object key = java.util.List.of("cds", name, t.inputsKey(), proxy.locality());
+    return ctx.cached(key, () -> build(name, t.service(), t.port(), t.destinationRule(), t.trafficPolicy(),
+        t.subset(), t.subsetLabels()));
   }
 
   private Cluster build(String name, Service svc, ServicePort sp, ConfigResource dr, TrafficPolicy tp, String subset,

@@ -10,7 +10,6 @@ import io.minimesh.api.xds.v1.HealthStatus;
 import io.minimesh.api.xds.v1.LbEndpoint;
 import io.minimesh.api.xds.v1.Locality;
 import io.minimesh.api.xds.v1.LocalityLbEndpoints;
-import io.minimesh.pilot.config.ConfigResource;
 import io.minimesh.pilot.model.Labels;
 import io.minimesh.pilot.model.PushContext;
 import io.minimesh.pilot.model.Service;
@@ -37,26 +36,11 @@ final class EndpointBuilder {
 
   /** The assignment for an EDS cluster name, or null if the cluster does not exist. */
   ClusterLoadAssignment forCluster(String name) {
-    Names.Outbound o = Names.parseOutbound(name);
-    if (o == null) return null;
-    Service svc = ctx.service(o.host(), proxy.namespace());
-    if (svc == null) return null;
-    ServicePort sp = svc.port(o.port()).orElse(null);
-    if (sp == null) return null;
-    ConfigResource dr = ctx.destinationRule(svc.hostname(), proxy.namespace(), svc.namespace());
-    DestinationRuleSpec drs = dr == null ? null : dr.spec(DestinationRuleSpec.class);
-    Map<String, String> labels = null;
-    if (o.subset() != null) {
-      if (drs == null || drs.subsets == null) return null;
-      var s = drs.subsets.stream().filter(x -> o.subset().equals(x.name)).findFirst().orElse(null);
-      if (s == null) return null;
-      labels = s.labels == null ? Map.of() : s.labels;
-    }
-    TrafficPolicy tp = TrafficPolicies.effective(drs, o.subset(), o.port());
-    boolean prioritized = failover(tp);
-    Object key = List.of("eds", name, String.valueOf(svc.source()), dr == null ? "" : dr.key().toString(), prioritized ? proxy.locality() : "");
-    Map<String, String> l = labels;
-    return ctx.cached(key, () -> assignment(name, svc, sp, l, tp));
+    OutboundTarget t = OutboundTarget.resolve(ctx, proxy, name);
+    if (t == null) return null;
+    boolean prioritized = failover(t.trafficPolicy());
+    Object key = List.of("eds", name, t.inputsKey(), prioritized ? proxy.locality() : "");
+    return ctx.cached(key, () -> assignment(name, t.service(), t.port(), t.subsetLabels(), t.trafficPolicy()));
   }
 
   private boolean failover(TrafficPolicy tp) {
