@@ -78,6 +78,9 @@ final class Harness implements Callable<Integer> {
       ports.put("haproxy", hp.port());
       ports.put("minimesh", mm.port());
       Map<String, Targets.Proc> procs = Map.of("nginx", ng, "haproxy", hp, "minimesh", mm);
+      // Every target gets the same closed-loop warm-up first: a JVM proxy is measured after its JIT
+      // has compiled the request path, as it would be after seconds of production traffic.
+      for (int port : ports.values()) wrk(port, 64, quick ? 10 : 30);
       if (scenarios.contains("latency")) latency(ports);
       if (scenarios.contains("throughput")) throughput(ports);
       if (scenarios.contains("cost")) cost(ports, procs);

@@ -90,18 +90,16 @@ final class Targets implements AutoCloseable {
   Proc minimesh(int port, int adminPort, int upstreamPort, Path proxyJar, int routes) throws IOException {
     StringBuilder extraRoutes = new StringBuilder();
     StringBuilder extraClusters = new StringBuilder();
+    // Explicit indentation: these lines go inside the YAML below at fixed depths.
     for (int i = 1; i < routes; i++) {
-      extraRoutes.append("""
-                      - match: { prefix: "/svc-%d/" }
-                        route: { cluster: svc_%d }
-          """.formatted(i, i));
-      extraClusters.append("""
-            - name: svc_%d
-              type: STATIC
-              load_assignment:
-                cluster_name: svc_%d
-                endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: %d }}}}]}]
-          """.formatted(i, i, upstreamPort));
+      extraRoutes.append("              - match: { prefix: \"/svc-%d/\" }\n".formatted(i))
+          .append("                route: { cluster: svc_%d }\n".formatted(i));
+      extraClusters.append("  - name: svc_%d\n".formatted(i))
+          .append("    type: STATIC\n")
+          .append("    load_assignment:\n")
+          .append("      cluster_name: svc_%d\n".formatted(i))
+          .append(("      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: "
+              + "{ address: 127.0.0.1, port_value: %d }}}}]}]\n").formatted(upstreamPort));
     }
     Path conf = dir.resolve("minimesh.yaml");
     Files.writeString(conf, """
