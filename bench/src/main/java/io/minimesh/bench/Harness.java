@@ -62,7 +62,7 @@ final class Harness implements Callable<Integer> {
     }
     if (scenarios.isEmpty()) scenarios = List.of("latency", "throughput", "cost", "startup");
     Path work = Files.createTempDirectory("minimesh-bench");
-    int cores = Runtime.getRuntime().availableProcessors();
+    int cores = machineCores();
     // Proxies get the last core; load generator and upstream share the others.
     String proxyCpu = cores >= 2 ? String.valueOf(cores - 1) : null;
     try (Targets t = new Targets(work, proxyCpu)) {
@@ -273,6 +273,15 @@ final class Harness implements Callable<Integer> {
     }
   }
 
+  /** CPUs of the machine, not of this JVM: bin/bench pins the harness itself to core 0. */
+  static int machineCores() {
+    try {
+      return (int) Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
+    } catch (IOException e) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+  }
+
   private static String machine() {
     String cpu = "unknown CPU";
     try {
@@ -285,7 +294,7 @@ final class Harness implements Callable<Integer> {
     } catch (IOException ignored) {
       // keep "unknown CPU"
     }
-    return "%s, %d cores, kernel %s, JDK %s".formatted(cpu, Runtime.getRuntime().availableProcessors(),
+    return "%s, %d cores, kernel %s, JDK %s".formatted(cpu, machineCores(),
         System.getProperty("os.version"), System.getProperty("java.version"));
   }
 }
