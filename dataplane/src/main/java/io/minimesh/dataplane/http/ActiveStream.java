@@ -139,7 +139,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       req.setUri(abs.pathAndQuery());
       headers.set(HttpHeaderNames.HOST, abs.authority());
     }
-    this.scheme = abs == null ? "http" : abs.scheme();
+    this.scheme = abs == null ? (down.isTls() ? "https" : "http") : abs.scheme();
     this.path = req.uri();
     this.originalPath = req.uri();
     String host = headers.get(HttpHeaderNames.HOST);

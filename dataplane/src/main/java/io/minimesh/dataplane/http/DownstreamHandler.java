@@ -191,6 +191,11 @@ final class DownstreamHandler extends ChannelDuplexHandler {
     return a;
   }
 
+  /** True when the connection terminated TLS here (x-forwarded-proto https). */
+  boolean isTls() {
+    return io.minimesh.dataplane.tls.Tls.isTls(ctx.channel());
+  }
+
   SocketAddress remoteAddress() {
     SocketAddress a = ctx.channel().remoteAddress();
     if (a == null && ctx.channel().parent() != null) a = ctx.channel().parent().remoteAddress();

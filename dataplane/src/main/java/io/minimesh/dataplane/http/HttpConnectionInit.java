@@ -25,13 +25,21 @@ public final class HttpConnectionInit {
 
   /** Installs the handlers on {@code ch} (autoRead off). */
   public static void init(Channel ch, ProxyContext px, Supplier<HcmConfig> hcm) {
+    init(ch, px, hcm, null);
+  }
+
+  /**
+   * As {@link #init(Channel, ProxyContext, Supplier)} on a TLS connection whose handshake
+   * negotiated {@code alpn} ("h2", "http/1.1", or null: detect from the first bytes).
+   */
+  public static void init(Channel ch, ProxyContext px, Supplier<HcmConfig> hcm, String alpn) {
     HcmConfig cfg = hcm.get();
     cfg.stats().cxTotal.inc();
     cfg.stats().cxActive.inc();
     ch.closeFuture().addListener(f -> cfg.stats().cxActive.dec());
-    if (cfg.http1Only()) {
+    if (cfg.http1Only() || "http/1.1".equals(alpn)) {
       installHttp1(ch.pipeline(), px, hcm);
-    } else if (cfg.http2Only()) {
+    } else if (cfg.http2Only() || "h2".equals(alpn)) {
       installHttp2(ch, px, hcm);
     } else {
       ch.pipeline().addLast("detect", new Detector(px, hcm));

@@ -11,6 +11,7 @@ import io.minimesh.dataplane.config.InvalidConfigException;
 import io.minimesh.dataplane.http.HcmConfig;
 import io.minimesh.dataplane.http.HttpConnectionInit;
 import io.minimesh.dataplane.http.ProxyContext;
+import io.minimesh.dataplane.listener.ListenerConnections;
 import io.minimesh.dataplane.runtime.RuntimeState.ListenerRuntime;
 import io.minimesh.dataplane.runtime.internal.Compiler;
 import io.minimesh.dataplane.stats.StatsRegistry;
@@ -104,6 +105,7 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
     stats.gauge("server.live").set(1);
     stats.gauge("server.concurrency").set(options.concurrency());
     log.debug("proxy runtime: transport {}, {} event loops", transport.name(), options.concurrency());
+    io.minimesh.dataplane.tls.TlsContexts.logProvider();
   }
 
   /** Creates a runtime, starts the admin API on the bootstrap's admin address and applies the bootstrap. */
@@ -208,23 +210,7 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
     l.cxTotal().inc();
     l.cxActive().inc();
     ch.closeFuture().addListener(x -> l.cxActive().dec());
-    if (l.hcm() != null) {
-      HcmConfig captured = l.hcm();
-      Supplier<HcmConfig> s =
-          () -> {
-            ListenerRuntime cur = state.listeners.get(name);
-            return cur != null && cur.hcm() != null ? cur.hcm() : captured;
-          };
-      HttpConnectionInit.init(ch, this, s);
-    } else {
-      TcpProxyConfig captured = l.tcp();
-      Supplier<TcpProxyConfig> s =
-          () -> {
-            ListenerRuntime cur = state.listeners.get(name);
-            return cur != null && cur.tcp() != null ? cur.tcp() : captured;
-          };
-      TcpProxyHandler.init(ch, this, s);
-    }
+    ListenerConnections.init(ch, this, name, (InetSocketAddress) ch.localAddress());
   }
 
   private void scheduleDns(RuntimeState st) {

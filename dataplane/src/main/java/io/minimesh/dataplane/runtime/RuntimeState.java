@@ -2,6 +2,9 @@ package io.minimesh.dataplane.runtime;
 
 import io.minimesh.dataplane.config.ConfigSnapshot;
 import io.minimesh.dataplane.http.HcmConfig;
+import io.minimesh.dataplane.listener.FilterChainSelector;
+import io.minimesh.dataplane.listener.ListenerChain;
+import io.minimesh.dataplane.listener.ListenerStats;
 import io.minimesh.dataplane.route.RouteTable;
 import io.minimesh.dataplane.stats.StatsRegistry.Counter;
 import io.minimesh.dataplane.stats.StatsRegistry.Gauge;
@@ -17,7 +20,11 @@ public final class RuntimeState {
   public final Map<String, RouteTable> routes;
   public final Map<String, ListenerRuntime> listeners;
 
-  /** A compiled listener: its address and its single network filter (HTTP or TCP). */
+  /**
+   * A compiled listener: its address and all its filter chains ({@code chains} selects one per
+   * connection). {@code hcm}/{@code tcp} are those of the chain a plaintext connection without
+   * SNI gets, kept for code that only knows single-chain listeners.
+   */
   public record ListenerRuntime(
       String name,
       InetSocketAddress address,
@@ -25,7 +32,18 @@ public final class RuntimeState {
       HcmConfig hcm,
       TcpProxyConfig tcp,
       Counter cxTotal,
-      Gauge cxActive) {}
+      Gauge cxActive,
+      FilterChainSelector<ListenerChain> chains,
+      boolean inspectTls,
+      ListenerStats stats) {
+
+    /** The chain with {@code key} (see {@link ListenerChain#key}), or null. */
+    public ListenerChain chain(String key) {
+      for (ListenerChain c : chains.chains()) if (c.key().equals(key)) return c;
+      ListenerChain d = chains.defaultChain();
+      return d != null && d.key().equals(key) ? d : null;
+    }
+  }
 
   public RuntimeState(
       ConfigSnapshot snapshot,

@@ -64,6 +64,11 @@ public final class ClusterStats {
     membershipTotal = registry.gauge(prefix + "membership_total");
   }
 
+  /** cluster.<name>.ssl.connection_error: upstream TLS handshakes that failed. */
+  public Counter upstreamSslConnectionError() {
+    return c("ssl.connection_error");
+  }
+
   private Counter c(String name) {
     return registry.counter(prefix + name);
   }

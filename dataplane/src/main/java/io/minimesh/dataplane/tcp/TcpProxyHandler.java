@@ -29,6 +29,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   private final Supplier<TcpProxyConfig> config;
   private Channel upstream;
   private boolean closed;
+  // Bytes that arrived before the upstream connected: a listener filter (tls_inspector) read them
+  // already, e.g. the ClientHello of a TLS passthrough connection. Sent first once connected.
+  private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
 
   public TcpProxyHandler(ProxyContext px, Supplier<TcpProxyConfig> config) {
     this.px = px;
@@ -95,7 +98,16 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
               }
               upstream = up;
               up.read();
-              down.read();
+              if (early.isEmpty()) {
+                down.read();
+              } else {
+                Object m;
+                while ((m = early.poll()) != null) up.write(m);
+                up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                  if (f.isSuccess()) down.read();
+                  else down.close();
+                });
+              }
             },
             reason -> {
               cfg.connectFail().inc();
@@ -106,6 +118,10 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Channel up = upstream;
+    if (up == null && !closed) {
+      early.add(msg);
+      return;
+    }
     if (up == null || !up.isActive()) {
       ReferenceCountUtil.release(msg);
       return;
@@ -132,11 +148,22 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
+    releaseEarly();
     Channel up = upstream;
     if (up != null && up.isActive()) {
       up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
     ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseEarly();
+  }
+
+  private void releaseEarly() {
+    Object m;
+    while ((m = early.poll()) != null) ReferenceCountUtil.release(m);
   }
 
   @Override

@@ -25,6 +25,7 @@ public final class ClusterRuntime {
   public final int maxRetries;
   private final Locality localLocality;
   private volatile HostSet hostSet;
+  private volatile io.minimesh.dataplane.tls.UpstreamTls tls;
 
   /** An immutable list of hosts plus lazily built per-loop load balancers. */
   public static final class HostSet {
@@ -71,6 +72,16 @@ public final class ClusterRuntime {
     this.maxRetries = maxRetries;
     this.localLocality = localLocality;
     setHosts(hosts, loops);
+  }
+
+  /** Upstream TLS origination (transport_socket.upstream_tls), or null for plaintext. */
+  public io.minimesh.dataplane.tls.UpstreamTls tls() {
+    return tls;
+  }
+
+  /** Set once by the compiler, before the cluster is published. */
+  public void setTls(io.minimesh.dataplane.tls.UpstreamTls tls) {
+    this.tls = tls;
   }
 
   /** Whether a request goes upstream over HTTP/2 (USE_DOWNSTREAM follows the downstream protocol). */

@@ -65,6 +65,13 @@ public final class UpstreamPools {
       Consumer<String> onFailure) {
     cluster.stats.cxTotal.inc();
     host.stats.cxTotal.increment();
+    io.minimesh.dataplane.tls.UpstreamTls tls = cluster.tls();
+    if (tls != null) {
+      // TLS origination: the SslHandler goes first; "connected" means handshake done.
+      init = UpstreamTlsSetup.wrap(tls, host, init);
+      onConnected = UpstreamTlsSetup.afterHandshake(cluster, onConnected, onFailure);
+    }
+    Consumer<Channel> connected = onConnected;
     Bootstrap b =
         new Bootstrap()
             .group(loop)
@@ -89,7 +96,7 @@ public final class UpstreamPools {
                               cluster.stats.cxDestroy.inc();
                               host.stats.cxActive.decrementAndGet();
                             });
-                    onConnected.accept(f.channel());
+                    connected.accept(f.channel());
                   } else {
                     cluster.stats.cxConnectFail.inc();
                     host.stats.cxConnectFail.increment();

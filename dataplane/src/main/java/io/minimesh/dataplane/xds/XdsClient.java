@@ -451,13 +451,17 @@ public final class XdsClient implements AutoCloseable {
   private State activate(Map<String, Map<String, Resource<Message>>> received, State base) {
     Map<String, Resource<Message>> eps = received.getOrDefault(TypeUrls.ENDPOINT, Map.of());
     Map<String, Resource<Message>> routes = received.getOrDefault(TypeUrls.ROUTE, Map.of());
+    // A listener or cluster referencing an SDS secret warms until the secret arrives (Envoy).
+    Set<String> secrets = new java.util.HashSet<>(received.getOrDefault(TypeUrls.SECRET, Map.of()).keySet());
+    secrets.addAll(statics.secrets().keySet());
     Map<String, Resource<Message>> clusters = activateType("CDS", received.getOrDefault(TypeUrls.CLUSTER, Map.of()),
         base.activeClusters, c -> {
           String eds = ResourceRefs.edsName((Cluster) c);
-          return eds == null || eps.containsKey(eds);
+          return (eds == null || eps.containsKey(eds)) && secrets.containsAll(ResourceRefs.secretNames((Cluster) c));
         });
     Map<String, Resource<Message>> listeners = activateType("LDS", received.getOrDefault(TypeUrls.LISTENER, Map.of()),
-        base.activeListeners, l -> routes.keySet().containsAll(ResourceRefs.routeNames((Listener) l)));
+        base.activeListeners, l -> routes.keySet().containsAll(ResourceRefs.routeNames((Listener) l))
+            && secrets.containsAll(ResourceRefs.secretNames((Listener) l)));
     return new State(received, clusters, listeners);
   }
 

@@ -49,6 +49,11 @@ public final class TestUpstream implements AutoCloseable {
   private volatile Map<String, String> lastHeaders = Map.of();
 
   public TestUpstream(String name, boolean http2) {
+    this(name, http2, null);
+  }
+
+  /** A TLS upstream when {@code tls} is a server SslContext (ALPN is not negotiated: HTTP/1.1 or h2 as given). */
+  public TestUpstream(String name, boolean http2, io.netty.handler.ssl.SslContext tls) {
     this.name = name;
     this.channel =
         new ServerBootstrap()
@@ -58,6 +63,7 @@ public final class TestUpstream implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                     if (http2) {
                       ch.pipeline()
                           .addLast(

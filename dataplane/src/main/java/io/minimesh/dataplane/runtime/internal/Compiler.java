@@ -14,6 +14,7 @@ import io.minimesh.api.xds.v1.Listener;
 import io.minimesh.api.xds.v1.LocalityLbEndpoints;
 import io.minimesh.api.xds.v1.NetworkFilter;
 import io.minimesh.api.xds.v1.RouteConfiguration;
+import io.minimesh.api.xds.v1.Secret;
 import io.minimesh.api.xds.v1.TcpProxy;
 import io.minimesh.api.xds.v1.HealthStatus;
 import io.minimesh.dataplane.accesslog.AccessLogFormat;
@@ -23,7 +24,12 @@ import io.minimesh.dataplane.filter.HttpFilterFactory;
 import io.minimesh.dataplane.http.HcmConfig;
 import io.minimesh.dataplane.route.HeaderMutations;
 import io.minimesh.dataplane.route.RouteTable;
+import io.minimesh.dataplane.listener.FilterChainSelector;
+import io.minimesh.dataplane.listener.ListenerChain;
+import io.minimesh.dataplane.listener.ListenerStats;
 import io.minimesh.dataplane.runtime.RuntimeState;
+import io.minimesh.dataplane.tls.ServerTls;
+import io.minimesh.dataplane.tls.TlsContexts;
 import io.minimesh.dataplane.runtime.RuntimeState.ListenerRuntime;
 import io.minimesh.dataplane.stats.ClusterStats;
 import io.minimesh.dataplane.stats.HttpStats;
@@ -61,6 +67,7 @@ public final class Compiler {
   private final Map<String, HttpFilterFactory> filterFactories;
   private final ConcurrentHashMap<String, ClusterStats> clusterStats = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, HttpStats> httpStats = new ConcurrentHashMap<>();
+  private final TlsContexts tls = new TlsContexts();
 
   public Compiler(StatsRegistry stats, int loops, ConcurrentHashMap<String, HostStats> hostStats) {
     this.stats = stats;
@@ -78,11 +85,21 @@ public final class Compiler {
   }
 
   public RuntimeState compile(ConfigSnapshot s) throws InvalidConfigException {
+    Map<String, Secret> secrets = new HashMap<>();
+    for (var e : s.secrets().entrySet()) {
+      TlsContexts.validateSecret(e.getValue().value());
+      secrets.put(e.getKey(), e.getValue().value());
+    }
     Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
     for (var e : s.clusters().entrySet()) {
       String w = where(s, e.getValue().value());
       try {
-        clusters.put(e.getKey(), cluster(s, e.getValue().value(), w));
+        ClusterRuntime cr = cluster(s, e.getValue().value(), w);
+        if (e.getValue().value().getTransportSocket().hasUpstreamTls()) {
+          cr.setTls(tls.client(e.getValue().value().getTransportSocket().getUpstreamTls(), secrets,
+              w + ".transport_socket.upstream_tls"));
+        }
+        clusters.put(e.getKey(), cr);
       } catch (InvalidConfigException ex) {
         throw readable(ex, w);
       }
@@ -100,7 +117,7 @@ public final class Compiler {
       String w = where(s, l);
       ListenerRuntime lr;
       try {
-        lr = listener(l, w, clusterNames);
+        lr = listener(l, w, clusterNames, secrets);
       } catch (InvalidConfigException ex) {
         throw readable(ex, w);
       }
@@ -162,8 +179,8 @@ public final class Compiler {
     } catch (InvalidConfigException e) {
       throw new InvalidConfigException(w + ": " + e.getMessage(), e);
     }
-    if (c.hasTransportSocket()) {
-      throw new InvalidConfigException(w + ".transport_socket: TLS to upstreams is not supported yet");
+    if (c.hasTransportSocket() && c.getTransportSocket().hasDownstreamTls()) {
+      throw new InvalidConfigException(w + ".transport_socket: a cluster needs upstream_tls, not downstream_tls");
     }
     int maxConn = 1024, maxPending = 1024, maxReq = 1024, maxRetries = 3;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
@@ -259,7 +276,8 @@ public final class Compiler {
 
   // ---- listeners ----
 
-  private ListenerRuntime listener(Listener l, String w, Set<String> clusters) throws InvalidConfigException {
+  private ListenerRuntime listener(Listener l, String w, Set<String> clusters, Map<String, Secret> secrets)
+      throws InvalidConfigException {
     if (l.getName().isEmpty()) throw new InvalidConfigException(w + ".name: must not be empty");
     var sa = l.getAddress().getSocketAddress();
     if (sa.getAddress().isEmpty()) throw new InvalidConfigException(w + ".address.socket_address.address: required");
@@ -272,23 +290,54 @@ public final class Compiler {
     } catch (UnknownHostException e) {
       throw new InvalidConfigException(w + ".address.socket_address.address: cannot resolve \"" + sa.getAddress() + "\"");
     }
-    FilterChain chain = null;
-    String cw = null;
+    if (l.getFilterChainsCount() == 0 && !l.hasDefaultFilterChain()) {
+      throw new InvalidConfigException(w + ".filter_chains: at least one filter chain is required");
+    }
+    // Every chain is compiled; a connection picks one (ListenerConnections / FilterChainSelector).
+    List<FilterChainSelector.Entry<ListenerChain>> chains = new ArrayList<>();
+    ListenerChain plain = null;
+    boolean inspect = l.getListenerFiltersList().contains("tls_inspector");
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
       FilterChain fc = l.getFilterChains(i);
-      if (fc.hasTransportSocket()) {
-        throw new InvalidConfigException(w + ".filter_chains[" + i + "].transport_socket: TLS is not supported yet");
+      String key = fc.getName().isEmpty() ? "#" + i : fc.getName();
+      ListenerChain c = chain(fc, key, w + ".filter_chains[" + i + "]", clusters, secrets);
+      chains.add(new FilterChainSelector.Entry<>(fc.getFilterChainMatch(), c));
+      FilterChainMatch m = fc.getFilterChainMatch();
+      if (m.getServerNamesCount() > 0 || !m.getTransportProtocol().isEmpty() || m.getApplicationProtocolsCount() > 0) {
+        inspect = true;
       }
-      if (chain == null && matchesPlaintext(fc.getFilterChainMatch())) {
-        chain = fc;
-        cw = w + ".filter_chains[" + i + "]";
-      }
+      if (plain == null && c.tls() == null && matchesPlaintext(m)) plain = c;
     }
-    if (chain == null && l.hasDefaultFilterChain()) {
-      chain = l.getDefaultFilterChain();
-      cw = w + ".default_filter_chain";
+    ListenerChain dflt = null;
+    if (l.hasDefaultFilterChain()) {
+      FilterChain fc = l.getDefaultFilterChain();
+      dflt = chain(fc, fc.getName().isEmpty() ? "#default" : fc.getName(), w + ".default_filter_chain", clusters, secrets);
+      if (plain == null && dflt.tls() == null) plain = dflt;
     }
-    if (chain == null) throw new InvalidConfigException(w + ".filter_chains: at least one filter chain is required");
+    FilterChainSelector<ListenerChain> selector;
+    try {
+      selector = new FilterChainSelector<>(chains, dflt);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(w + "." + e.getMessage(), e);
+    }
+    String statAddr = addr.getAddress().getHostAddress() + "_" + addr.getPort();
+    String lp = "listener." + statAddr + ".";
+    stats.tag(lp, "listener", "envoy_listener_address", statAddr);
+    boolean bind = !l.hasBindToPort() || l.getBindToPort();
+    return new ListenerRuntime(
+        l.getName(), addr, bind, plain == null ? null : plain.hcm(), plain == null ? null : plain.tcp(),
+        stats.counter(lp + "downstream_cx_total"), stats.gauge(lp + "downstream_cx_active"),
+        selector, inspect, ListenerStats.create(stats, lp));
+  }
+
+  private static boolean matchesPlaintext(FilterChainMatch m) {
+    return m.getServerNamesCount() == 0
+        && (m.getTransportProtocol().isEmpty() || m.getTransportProtocol().equals("raw_buffer"))
+        && m.getApplicationProtocolsCount() == 0;
+  }
+
+  private ListenerChain chain(FilterChain chain, String key, String cw, Set<String> clusters, Map<String, Secret> secrets)
+      throws InvalidConfigException {
     if (chain.getFiltersCount() == 0) throw new InvalidConfigException(cw + ".filters: at least one filter is required");
     HcmConfig hcm = null;
     TcpProxyConfig tcp = null;
@@ -308,18 +357,16 @@ public final class Compiler {
         throw new InvalidConfigException(fw + ": unsupported filter \"" + f.getName() + "\"");
       }
     }
-    String statAddr = addr.getAddress().getHostAddress() + "_" + addr.getPort();
-    String lp = "listener." + statAddr + ".";
-    stats.tag(lp, "listener", "envoy_listener_address", statAddr);
-    boolean bind = !l.hasBindToPort() || l.getBindToPort();
-    return new ListenerRuntime(
-        l.getName(), addr, bind, hcm, tcp, stats.counter(lp + "downstream_cx_total"), stats.gauge(lp + "downstream_cx_active"));
-  }
-
-  private static boolean matchesPlaintext(FilterChainMatch m) {
-    return m.getServerNamesCount() == 0
-        && (m.getTransportProtocol().isEmpty() || m.getTransportProtocol().equals("raw_buffer"))
-        && m.getApplicationProtocolsCount() == 0;
+    ServerTls st = null;
+    if (chain.hasTransportSocket()) {
+      if (chain.getTransportSocket().hasUpstreamTls()) {
+        throw new InvalidConfigException(cw + ".transport_socket: a filter chain needs downstream_tls, not upstream_tls");
+      }
+      if (chain.getTransportSocket().hasDownstreamTls()) {
+        st = tls.server(chain.getTransportSocket().getDownstreamTls(), secrets, cw + ".transport_socket.downstream_tls");
+      }
+    }
+    return new ListenerChain(key, hcm, tcp, st);
   }
 
   private HcmConfig hcm(HttpConnectionManager h, String w, Set<String> clusters) throws InvalidConfigException {
