@@ -311,7 +311,7 @@ public final class AdminServer implements AutoCloseable {
         sb.append(p).append("rq_timeout::").append(hs.rqTimeout.sum()).append('\n');
         sb.append(p).append("rq_total::").append(hs.rqTotal.sum()).append('\n');
         sb.append(p).append("hostname::").append(h.hostname() == null ? "" : h.hostname()).append('\n');
-        sb.append(p).append("health_flags::").append(h.healthy() ? "healthy" : "/failed_eds_health").append('\n');
+        sb.append(p).append("health_flags::").append(h.healthFlags()).append('\n');
         sb.append(p).append("weight::").append(h.weight()).append('\n');
         sb.append(p).append("region::").append(h.locality().getRegion()).append('\n');
         sb.append(p).append("zone::").append(h.locality().getZone()).append('\n');
@@ -332,6 +332,12 @@ public final class AdminServer implements AutoCloseable {
       Map<String, Object> cs = new LinkedHashMap<>();
       cs.put("name", c.name);
       cs.put("added_via_api", !st.snapshot.clusters().get(c.name).isStatic());
+      Map<String, Object> th = new LinkedHashMap<>();
+      th.put("max_connections", c.maxConnections);
+      th.put("max_pending_requests", c.maxPendingRequests);
+      th.put("max_requests", c.maxRequests);
+      th.put("max_retries", c.maxRetries);
+      cs.put("circuit_breakers", Map.of("thresholds", List.of(th)));
       List<Object> hosts = new ArrayList<>();
       for (HostImpl h : c.hostSet().hosts) {
         Map<String, Object> hm = new LinkedHashMap<>();
@@ -351,7 +357,9 @@ public final class AdminServer implements AutoCloseable {
         hm.put("stats", stats);
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("eds_health_status", h.healthStatus().equals("UNKNOWN") ? "HEALTHY" : h.healthStatus());
-        if (!h.healthy()) health.put("failed_eds_health", true);
+        if (!h.edsHealthy()) health.put("failed_eds_health", true);
+        if (hs.outlierEjected) health.put("failed_outlier_check", true);
+        if (hs.activeHcFailed) health.put("failed_active_health_check", true);
         hm.put("health_status", health);
         hm.put("weight", h.weight());
         hm.put("hostname", h.hostname() == null ? "" : h.hostname());

@@ -9,6 +9,7 @@ import io.minimesh.dataplane.route.RouteTable;
 import io.minimesh.dataplane.runtime.RuntimeState;
 import io.minimesh.dataplane.upstream.ClusterRuntime;
 import io.minimesh.dataplane.upstream.HostImpl;
+import io.minimesh.dataplane.upstream.outlier.OutlierDetector;
 import io.minimesh.dataplane.upstream.UpstreamCallbacks;
 import io.minimesh.dataplane.upstream.UpstreamStream;
 import io.minimesh.dataplane.upstream.lb.LbContext;
@@ -116,6 +117,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private boolean done;
   private int status;
   private String flags = "-";
+  private boolean overloaded; // a circuit breaker refused the request: x-envoy-overloaded
   private String details = "-";
   private long bytesSent;
   private long upstreamServiceTime = -1;
@@ -416,8 +418,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       localReply(503, "no healthy upstream", ResponseFlags.NO_HEALTHY_UPSTREAM, "no_healthy_upstream");
       return;
     }
-    if (cluster.stats.rqActive.get() >= cluster.maxRequests) {
-      cluster.stats.rqPendingOverflow.inc();
+    if (!cluster.tryAcquireRequest()) {
+      overloaded = true;
       localReply(
           503,
           "upstream connect error or disconnect/reset before headers. reset reason: overflow",
@@ -436,7 +438,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (retry.perTryTimeoutMs > 0) {
       a.perTryTimer = down.schedule(() -> onPerTryTimeout(a), retry.perTryTimeoutMs);
     }
-    px.pools(down.loop()).newStream(cluster, host, h2, a);
+    a.cancelPending = px.pools(down.loop()).newStream(cluster, host, h2, a);
   }
 
   private boolean canRetry() {
@@ -493,6 +495,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (done) return;
     cluster.stats.rqTimeout.inc();
     if (attempt != null) attempt.host.stats().rqTimeout.increment();
+    if (attempt != null && !attempt.finished && !responseStarted) {
+      cluster.reportLocalFailure(attempt.host, OutlierDetector.LocalOriginFailure.TIMEOUT);
+    }
     hcm.stats().rqTimeout.inc();
     abandonAttempt();
     if (backoffTimer != null) backoffTimer.cancel(false);
@@ -513,6 +518,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (a != attempt || a.finished || done || responseStarted) return;
     cluster.stats.rqPerTryTimeout.inc();
     a.host.stats().rqTimeout.increment();
+    cluster.reportLocalFailure(a.host, OutlierDetector.LocalOriginFailure.TIMEOUT);
     abandonAttempt();
     if (retry.retriablePerTryTimeout() && canRetry()) {
       scheduleRetry();
@@ -533,6 +539,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (a.finished) return;
     a.finished = true;
     if (a.perTryTimer != null) a.perTryTimer.cancel(false);
+    if (a.stream == null && a.cancelPending != null) a.cancelPending.run();
+    cluster.releaseRequest();
     cluster.stats.rqActive.dec();
     a.host.stats().rqActive.decrementAndGet();
   }
@@ -548,6 +556,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     boolean abandoned;
     boolean finished;
     ScheduledFuture<?> perTryTimer;
+    Runnable cancelPending;
 
     Attempt(HostImpl host, int number) {
       this.host = host;
@@ -575,6 +584,18 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       s.write(r);
       flushBody(this);
       s.read();
+    }
+
+    @Override
+    public void onOverflow() {
+      if (abandoned || done) return;
+      finishAttempt(this);
+      overloaded = true;
+      localReply(
+          503,
+          "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+          ResponseFlags.UPSTREAM_OVERFLOW,
+          "upstream_reset_before_response_started{overflow}");
     }
 
     @Override
@@ -607,6 +628,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         }
         upstreamServiceTime = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - startNanos);
         cluster.stats.response(code);
+        cluster.reportResponse(host, code);
         int grpcStatus = grpcStatus(r.headers());
         if (code >= 500) host.stats().rqError.increment();
         else host.stats().rqSuccess.increment();
@@ -661,6 +683,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       if (abandoned || done) return;
       finishAttempt(this);
       if (!responseStarted) {
+        cluster.reportLocalFailure(host, OutlierDetector.LocalOriginFailure.RESET);
         if (retry.retriableReset(false) && canRetry()) {
           scheduleRetry();
           return;
@@ -819,6 +842,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, head ? text.length() : content.readableBytes());
     if (route != null && route.action instanceof RouteTable.DirectAct) applyResponseMutations(r.headers());
     finishHeaders(r.headers());
+    if (overloaded) r.headers().set("x-envoy-overloaded", "true");
     boolean close = !requestDone() || code == 400 || code == 413 || code == 431;
     if (close && !h2) r.headers().set(HttpHeaderNames.CONNECTION, "close");
     respHeaders = r.headers();

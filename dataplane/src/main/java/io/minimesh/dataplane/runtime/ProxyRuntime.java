@@ -152,7 +152,12 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
         throw e;
       }
     }
+    RuntimeState before = this.state;
     this.state = compiled;
+    // Outlier detection and health checks follow the applied clusters (each on one event loop).
+    io.minimesh.dataplane.upstream.ProxyHealthEnvironment.activate(before.clusters, compiled.clusters,
+        () -> new io.minimesh.dataplane.upstream.ProxyHealthEnvironment(
+            workers.next(), transport.socketChannel(), options.time()::nanoTime));
     for (Map.Entry<String, Bound> e : new ArrayList<>(bound.entrySet())) {
       ListenerRuntime l = compiled.listeners.get(e.getKey());
       if (l == null || !l.bindToPort() || newlyBound.containsKey(e.getKey())) {

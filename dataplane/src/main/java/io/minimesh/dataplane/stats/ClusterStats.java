@@ -15,6 +15,8 @@ public final class ClusterStats {
   public final Counter rqTimeout;
   public final Counter rqPerTryTimeout;
   public final Counter rqPendingOverflow;
+  public final Counter rqPendingTotal;
+  public final Counter cxOverflow;
   public final Counter rqCancelled;
   public final Counter rqRxReset;
   public final Counter rqTxReset;
@@ -46,6 +48,8 @@ public final class ClusterStats {
     rqTimeout = c("upstream_rq_timeout");
     rqPerTryTimeout = c("upstream_rq_per_try_timeout");
     rqPendingOverflow = c("upstream_rq_pending_overflow");
+    rqPendingTotal = c("upstream_rq_pending_total");
+    cxOverflow = c("upstream_cx_overflow");
     rqCancelled = c("upstream_rq_cancelled");
     rqRxReset = c("upstream_rq_rx_reset");
     rqTxReset = c("upstream_rq_tx_reset");
@@ -71,6 +75,20 @@ public final class ClusterStats {
 
   private Counter c(String name) {
     return registry.counter(prefix + name);
+  }
+
+  /** A further counter of this cluster, {@code cluster.<name>.<rest>} (resolve once, keep it). */
+  public Counter counter(String rest) {
+    return c(rest);
+  }
+
+  /** A further gauge of this cluster, {@code cluster.<name>.<rest>}. */
+  public Gauge gauge(String rest) {
+    return registry.gauge(prefix + rest);
+  }
+
+  public StatsRegistry registry() {
+    return registry;
   }
 
   /** Counts a response: upstream_rq_<code> and upstream_rq_<N>xx. */

@@ -24,6 +24,8 @@ public final class ClusterRuntime {
   public final int maxRequests;
   public final int maxRetries;
   private final Locality localLocality;
+  private final ClusterShared shared;
+  private final int loops;
   private volatile HostSet hostSet;
   private volatile io.minimesh.dataplane.tls.UpstreamTls tls;
 
@@ -31,10 +33,12 @@ public final class ClusterRuntime {
   public static final class HostSet {
     public final List<HostImpl> hosts;
     private final LoadBalancer[] perLoop;
+    private final int generation;
 
-    HostSet(List<HostImpl> hosts, int loops) {
+    HostSet(List<HostImpl> hosts, int loops, int generation) {
       this.hosts = List.copyOf(hosts);
       this.perLoop = new LoadBalancer[Math.max(1, loops)];
+      this.generation = generation;
     }
 
     public int healthyCount() {
@@ -54,7 +58,8 @@ public final class ClusterRuntime {
       int maxRetries,
       Locality localLocality,
       List<HostImpl> hosts,
-      int loops) {
+      int loops,
+      ClusterShared shared) {
     this.name = proto.getName();
     this.proto = proto;
     this.stats = stats;
@@ -71,7 +76,12 @@ public final class ClusterRuntime {
     this.maxRequests = maxRequests;
     this.maxRetries = maxRetries;
     this.localLocality = localLocality;
-    setHosts(hosts, loops);
+    this.shared = shared;
+    this.loops = loops;
+    shared.breakers().publish(maxConnections, maxPendingRequests, maxRequests, maxRetries);
+    this.hostSet = new HostSet(hosts, loops, shared.health().generation());
+    stats.membershipTotal.set(hostSet.hosts.size());
+    stats.membershipHealthy.set(hostSet.healthyCount());
   }
 
   /** Upstream TLS origination (transport_socket.upstream_tls), or null for plaintext. */
@@ -96,15 +106,38 @@ public final class ClusterRuntime {
 
   /** Replaces the hosts (DNS refresh). Safe from any thread: loops pick up the new set on their next request. */
   public void setHosts(List<HostImpl> hosts, int loops) {
-    HostSet hs = new HostSet(hosts, loops);
+    HostSet hs = new HostSet(hosts, loops, shared.health().generation());
     this.hostSet = hs;
     stats.membershipTotal.set(hs.hosts.size());
     stats.membershipHealthy.set(hs.healthyCount());
+    if (environment != null) shared.health().update(proto, hs.hosts, environment);
+  }
+
+  private volatile ClusterHealth.Environment environment;
+
+  /**
+   * This cluster is now the applied one: start or update its outlier detection and health checks
+   * in {@code env} (the proxy's event loop and probes). Called by the runtime after the swap.
+   */
+  public void activate(ClusterHealth.Environment env) {
+    this.environment = env;
+    shared.health().update(proto, hostSet.hosts, env);
+  }
+
+  /** The cluster was removed from the config. */
+  public void deactivate() {
+    shared.health().close();
   }
 
   /** The load balancer of loop {@code loopIndex} for the current host set; only that loop calls this. */
   public LoadBalancer loadBalancer(int loopIndex) {
     HostSet hs = hostSet;
+    int gen = shared.health().generation();
+    if (hs.generation != gen) {
+      // A host's health changed: every loop rebuilds its balancer once (races only cost a rebuild).
+      hs = new HostSet(hs.hosts, loops, gen);
+      hostSet = hs;
+    }
     int i = Math.floorMod(loopIndex, hs.perLoop.length);
     LoadBalancer lb = hs.perLoop[i];
     if (lb == null) {
@@ -112,5 +145,54 @@ public final class ClusterRuntime {
       hs.perLoop[i] = lb;
     }
     return lb;
+  }
+
+  // ---- circuit breakers (cluster-wide, default priority) ----
+
+  public CircuitBreakerState breakers() {
+    return shared.breakers();
+  }
+
+  /** Counts one more active request unless max_requests is reached (then the caller answers 503 UO). */
+  public boolean tryAcquireRequest() {
+    if (shared.breakers().requests.tryAcquire(maxRequests)) return true;
+    stats.rqPendingOverflow.inc(); // Envoy counts max_requests overflow here too
+    return false;
+  }
+
+  public void releaseRequest() {
+    shared.breakers().requests.release(maxRequests);
+  }
+
+  /**
+   * Starts a retry unless max_retries retries are already in flight for this cluster (then counts
+   * {@code upstream_rq_retry_overflow} and the caller returns the response it has). Pair a
+   * successful call with {@link #releaseRetry()} when the retried attempt ends.
+   */
+  public boolean tryAcquireRetry() {
+    if (shared.breakers().retries.tryAcquire(maxRetries)) return true;
+    stats.rqRetryOverflow.inc();
+    return false;
+  }
+
+  public void releaseRetry() {
+    shared.breakers().retries.release(maxRetries);
+  }
+
+  // ---- outlier detection feed (any event loop) ----
+
+  /** An upstream response's status from {@code host}. */
+  public void reportResponse(HostImpl host, int status) {
+    shared.health().reportStatus(host, status);
+  }
+
+  /** The proxy could not reach {@code host}: connect failure, reset before a response, or timeout. */
+  public void reportLocalFailure(HostImpl host, io.minimesh.dataplane.upstream.outlier.OutlierDetector.LocalOriginFailure f) {
+    shared.health().reportLocalFailure(host, f);
+  }
+
+  /** A connection to {@code host} was established. */
+  public void reportConnected(HostImpl host) {
+    shared.health().reportConnected(host);
   }
 }

@@ -58,9 +58,36 @@ public final class HostImpl implements LbHost {
     return priority;
   }
 
+  /**
+   * Usable: EDS health is HEALTHY/UNKNOWN/DEGRADED, not ejected by outlier detection and not failing
+   * active health checks. Load balancers read this when they are built; {@link ClusterHealth}
+   * makes every loop rebuild them when a flag changes.
+   */
   @Override
   public boolean healthy() {
+    return healthy && !stats.outlierEjected && !stats.activeHcFailed;
+  }
+
+  /** Healthy as far as EDS says ({@code health_status}). */
+  public boolean edsHealthy() {
     return healthy;
+  }
+
+  /** Where active health checks connect. */
+  public InetSocketAddress healthCheckAddress() {
+    return address;
+  }
+
+  /**
+   * Envoy's {@code health_flags} text for /clusters: {@code healthy} or the failure flags, e.g.
+   * {@code /failed_active_hc/failed_outlier_check}.
+   */
+  public String healthFlags() {
+    StringBuilder b = new StringBuilder();
+    if (stats.activeHcFailed) b.append("/failed_active_hc");
+    if (stats.outlierEjected) b.append("/failed_outlier_check");
+    if (!healthy) b.append("/failed_eds_health");
+    return b.length() == 0 ? "healthy" : b.toString();
   }
 
   /** EDS health status name ("HEALTHY", "UNHEALTHY", ...). */

@@ -27,18 +27,67 @@ final class Http1Pool {
     this.host = host;
   }
 
-  void newStream(ClusterRuntime current, UpstreamCallbacks cb) {
+  /** Requests waiting for a connection (max_connections reached), oldest first. */
+  private final ArrayDeque<UpstreamCallbacks> pending = new ArrayDeque<>();
+  /** Connections of this pool that are open or connecting. */
+  private int conns;
+
+  /**
+   * Gives {@code cb} a connection: an idle one, a new one while the cluster is under
+   * max_connections, else a place in the pending queue while it is under max_pending_requests;
+   * beyond that {@link UpstreamCallbacks#onOverflow()}. Returns what cancels a pending request
+   * (null when it is not pending).
+   */
+  Runnable newStream(ClusterRuntime current, UpstreamCallbacks cb) {
     this.cluster = current;
     Conn c;
     while ((c = idle.pollFirst()) != null) {
       if (c.channel.isActive()) {
         c.attach(cb);
-        return;
+        return null;
       }
     }
+    if (openConnection(cb)) {
+      return null;
+    }
+    if (!cluster.breakers().pendingRequests.tryAcquire(cluster.maxPendingRequests)) {
+      cluster.stats.rqPendingOverflow.inc();
+      cb.onOverflow();
+      return null;
+    }
+    cluster.stats.rqPendingTotal.inc();
+    cluster.stats.rqPendingActive.inc();
+    pending.addLast(cb);
+    ClusterRuntime owner = cluster;
+    return () -> {
+      if (pending.remove(cb)) {
+        leavePending(owner);
+      }
+    };
+  }
+
+  private void leavePending(ClusterRuntime owner) {
+    owner.stats.rqPendingActive.dec();
+    owner.breakers().pendingRequests.release(owner.maxPendingRequests);
+  }
+
+  /**
+   * Connects for {@code cb} when max_connections allows, or when this pool has no connection at
+   * all (as Envoy does, so a pool can always make progress). False when over the limit.
+   */
+  private boolean openConnection(UpstreamCallbacks cb) {
+    ClusterRuntime cl = cluster;
+    if (!cl.breakers().connections.tryAcquire(cl.maxConnections)) {
+      cl.stats.cxOverflow.inc();
+      if (conns > 0) {
+        return false;
+      }
+      cl.breakers().connections.forceAcquire(cl.maxConnections);
+    }
+    conns++;
     Conn conn = new Conn();
     pools.connect(
-        cluster,
+        cl,
         host,
         new ChannelInitializer<>() {
           @Override
@@ -49,9 +98,42 @@ final class Http1Pool {
         false,
         ch -> {
           conn.channel = ch;
+          ch.closeFuture().addListener(f -> onConnectionGone());
           conn.attach(cb);
         },
-        cb::onConnectFailure);
+        reason -> {
+          onConnectionGone();
+          cb.onConnectFailure(reason);
+        });
+    return true;
+  }
+
+  /** A connection closed or failed: the oldest pending request may now open one. */
+  private void onConnectionGone() {
+    conns--;
+    UpstreamCallbacks next = pending.peekFirst();
+    if (next == null || (conns > 0 && cluster.breakers().connections.count() >= cluster.maxConnections)) {
+      return;
+    }
+    pending.pollFirst();
+    leavePending(cluster);
+    if (!openConnection(next)) {
+      // Another loop took the connection slot first: keep the request's place in the queue.
+      pending.addFirst(next);
+      cluster.breakers().pendingRequests.forceAcquire(cluster.maxPendingRequests);
+      cluster.stats.rqPendingActive.inc();
+    }
+  }
+
+  /** A connection finished a response and may be reused: the oldest pending request gets it. */
+  private boolean handToPending(Conn c) {
+    UpstreamCallbacks next = pending.pollFirst();
+    if (next == null) {
+      return false;
+    }
+    leavePending(cluster);
+    c.attach(next);
+    return true;
   }
 
   /** One connection; its handler dispatches to the stream using it, if any. */
@@ -140,13 +222,16 @@ final class Http1Pool {
                 && requestComplete
                 && ctx.channel().isActive()
                 && (cluster.maxRequestsPerConnection == 0 || served < cluster.maxRequestsPerConnection);
-        if (reuse) {
+        if (!reuse) {
+          ctx.close();
+        }
+        c.onResponse((HttpObject) msg);
+        if (reuse && cb == null && ctx.channel().isActive() && !handToPending(this)) {
           idle.addLast(this);
           ctx.read(); // notice a close while idle
           scheduleIdleCheck(ctx);
-        } else {
-          ctx.close();
         }
+        return;
       }
       c.onResponse((HttpObject) msg);
     }

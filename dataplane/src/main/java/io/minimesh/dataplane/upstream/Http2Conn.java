@@ -49,6 +49,11 @@ final class Http2Conn {
     Http2Settings settings = Http2Settings.defaultSettings();
     var opts = cluster.proto.getHttp2ProtocolOptions();
     if (opts.getInitialStreamWindowSize() > 0) settings.initialWindowSize(opts.getInitialStreamWindowSize());
+    // One multiplexed connection per host and loop: counted against max_connections, never refused.
+    if (!cluster.breakers().connections.tryAcquire(cluster.maxConnections)) {
+      cluster.stats.cxOverflow.inc();
+      cluster.breakers().connections.forceAcquire(cluster.maxConnections);
+    }
     pools.connect(
         cluster,
         host,

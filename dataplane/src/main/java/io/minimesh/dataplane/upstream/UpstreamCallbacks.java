@@ -15,4 +15,12 @@ public interface UpstreamCallbacks {
 
   /** The stream or its connection ended abnormally. */
   void onReset(String reason);
+
+  /**
+   * A circuit breaker refused the request (max_connections and max_pending_requests reached): the
+   * router answers 503 with flag {@code UO}. May be called from within {@code newStream}.
+   */
+  default void onOverflow() {
+    onConnectFailure("overflow");
+  }
 }

@@ -33,15 +33,18 @@ public final class UpstreamPools {
   }
 
   /** Starts a stream to {@code host}; the callbacks hear about readiness or failure. */
-  public void newStream(ClusterRuntime cluster, HostImpl host, UpstreamCallbacks cb) {
-    newStream(cluster, host, false, cb);
+  public Runnable newStream(ClusterRuntime cluster, HostImpl host, UpstreamCallbacks cb) {
+    return newStream(cluster, host, false, cb);
   }
 
   /**
    * As {@link #newStream(ClusterRuntime, HostImpl, UpstreamCallbacks)}; {@code downstreamHttp2}
    * decides the protocol for clusters with {@code upstream_protocol: USE_DOWNSTREAM}.
+   *
+   * @return for a request left pending (waiting for a connection under max_connections), what
+   *     takes it out of the queue when it is abandoned; null otherwise
    */
-  public void newStream(ClusterRuntime cluster, HostImpl host, boolean downstreamHttp2, UpstreamCallbacks cb) {
+  public Runnable newStream(ClusterRuntime cluster, HostImpl host, boolean downstreamHttp2, UpstreamCallbacks cb) {
     String key = cluster.name + "|" + host.addressString();
     if (cluster.usesHttp2(downstreamHttp2)) {
       Http2Conn c = h2.get(key);
@@ -50,12 +53,15 @@ public final class UpstreamPools {
         h2.put(key, c);
       }
       c.newStream(cb);
-    } else {
-      h1.computeIfAbsent(key, k -> new Http1Pool(this, cluster, host)).newStream(cluster, cb);
+      return null;
     }
+    return h1.computeIfAbsent(key, k -> new Http1Pool(this, cluster, host)).newStream(cluster, cb);
   }
 
-  /** Opens a TCP connection on this loop (connect timeout from the cluster), counting cluster stats. */
+  /**
+   * Opens a TCP connection on this loop (connect timeout from the cluster), counting cluster stats.
+   * The caller has taken a max_connections slot; it is given back when the connection ends.
+   */
   void connect(
       ClusterRuntime cluster,
       HostImpl host,
@@ -92,16 +98,22 @@ public final class UpstreamPools {
                         .closeFuture()
                         .addListener(
                             x -> {
+                              cluster.breakers().connections.release(cluster.maxConnections);
                               cluster.stats.cxActive.dec();
                               cluster.stats.cxDestroy.inc();
                               host.stats.cxActive.decrementAndGet();
                             });
+                    cluster.reportConnected(host);
                     connected.accept(f.channel());
                   } else {
+                    cluster.breakers().connections.release(cluster.maxConnections);
                     cluster.stats.cxConnectFail.inc();
                     host.stats.cxConnectFail.increment();
                     boolean timeout = f.cause() instanceof ConnectTimeoutException;
                     if (timeout) cluster.stats.cxConnectTimeout.inc();
+                    cluster.reportLocalFailure(host, timeout
+                        ? io.minimesh.dataplane.upstream.outlier.OutlierDetector.LocalOriginFailure.TIMEOUT
+                        : io.minimesh.dataplane.upstream.outlier.OutlierDetector.LocalOriginFailure.CONNECT_FAILED);
                     onFailure.accept(timeout ? "connection timeout" : "connection failure");
                   }
                 });
@@ -114,6 +126,12 @@ public final class UpstreamPools {
       ChannelInitializer<Channel> init,
       Consumer<Channel> onConnected,
       Consumer<String> onFailure) {
+    if (!cluster.breakers().connections.tryAcquire(cluster.maxConnections)) {
+      // tcp_proxy: over max_connections the downstream connection is refused (Envoy's UO).
+      cluster.stats.cxOverflow.inc();
+      onFailure.accept("overflow");
+      return;
+    }
     connect(cluster, host, init, false, onConnected, onFailure);
   }
 }

@@ -68,6 +68,8 @@ public final class Compiler {
   private final ConcurrentHashMap<String, ClusterStats> clusterStats = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, HttpStats> httpStats = new ConcurrentHashMap<>();
   private final TlsContexts tls = new TlsContexts();
+  private final ConcurrentHashMap<String, io.minimesh.dataplane.upstream.ClusterShared> clusterShared =
+      new ConcurrentHashMap<>();
 
   public Compiler(StatsRegistry stats, int loops, ConcurrentHashMap<String, HostStats> hostStats) {
     this.stats = stats;
@@ -182,6 +184,7 @@ public final class Compiler {
     if (c.hasTransportSocket() && c.getTransportSocket().hasDownstreamTls()) {
       throw new InvalidConfigException(w + ".transport_socket: a cluster needs upstream_tls, not downstream_tls");
     }
+    io.minimesh.dataplane.upstream.ClusterHealth.validate(c, w);
     int maxConn = 1024, maxPending = 1024, maxReq = 1024, maxRetries = 3;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
       if (t.getPriority() != CircuitBreakers.Thresholds.RoutingPriority.DEFAULT) continue;
@@ -212,7 +215,8 @@ public final class Compiler {
     ClusterStats cs = clusterStats.computeIfAbsent(c.getName(), n -> new ClusterStats(stats, n));
     return new ClusterRuntime(
         c, cs, connectTimeout, maxConn, maxPending, maxReq, maxRetries,
-        s.bootstrap().getNode().getLocality(), hosts, loops);
+        s.bootstrap().getNode().getLocality(), hosts, loops,
+        clusterShared.computeIfAbsent(c.getName(), n -> io.minimesh.dataplane.upstream.ClusterShared.create(n, cs)));
   }
 
   /** Endpoints of a load assignment; DNS names are resolved now (caller thread, never an event loop). */

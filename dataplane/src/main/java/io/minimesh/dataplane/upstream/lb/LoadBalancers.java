@@ -30,8 +30,13 @@ import java.util.random.RandomGenerator;
  *       each locality takes the most specific matching key's percent, split over the localities
  *       that key matches in proportion to their weight, rounded up like Istio; localities no key
  *       matches receive nothing).
- *   <li>{@code zone_aware_lb_config} needs the local cluster's membership, which the proxy does not
- *       have, so it is ignored — as Envoy does without {@code local_cluster_name}.
+ *   <li>{@code zone_aware_lb_config}: Envoy balances by the local cluster's membership, which the
+ *       proxy does not have. Minimesh instead keeps traffic in the proxy's own locality
+ *       ({@code node.locality}) while it is healthy: inside each priority, hosts are ranked by how
+ *       much of the proxy's locality they share (region, zone, sub-zone) and the ranks act as
+ *       further priority levels, so the overprovisioning factor spills load to the next rank as
+ *       hosts fail — the same order Istio's locality failover uses. Applies when the cluster has at
+ *       least {@code min_cluster_size} hosts (default 6, as Envoy) and the proxy has a locality.
  * </ul>
  *
  * <p>Building is cheap enough to redo on every EDS or health change: O(n) for round robin, random
@@ -86,7 +91,9 @@ public final class LoadBalancers {
         : DEFAULT_PANIC_THRESHOLD_PERCENT;
     Map<String, Integer> distribute = common.getLocalityDistributeMap();
     boolean localityWeighted = !distribute.isEmpty() || common.hasLocalityWeightedLbConfig();
-    List<List<PriorityLoadBalancer.Group>> levels = levels(hosts, distribute, localityWeighted);
+    Locality zoneLocal = zoneAware(cluster, hosts, local, localityWeighted) ? local : null;
+    List<List<PriorityLoadBalancer.Group>> levels =
+        levels(hosts, distribute, localityWeighted, zoneLocal);
     return new PriorityLoadBalancer(levels, factory(cluster, random), localityWeighted, factor,
         panic, random);
   }
@@ -216,17 +223,52 @@ public final class LoadBalancers {
     };
   }
 
-  /** Groups hosts by priority then locality, with each locality's weight. */
+  static final long DEFAULT_ZONE_AWARE_MIN_CLUSTER_SIZE = 6;
+
+  private static boolean zoneAware(Cluster c, List<? extends LbHost> hosts, Locality local,
+      boolean localityWeighted) {
+    if (!c.getCommonLbConfig().hasZoneAwareLbConfig() || localityWeighted || local == null
+        || local.equals(Locality.getDefaultInstance())) {
+      return false;
+    }
+    var z = c.getCommonLbConfig().getZoneAwareLbConfig();
+    long min = z.getMinClusterSize() == 0 ? DEFAULT_ZONE_AWARE_MIN_CLUSTER_SIZE : z.getMinClusterSize();
+    if (z.hasRoutingEnabled() && z.getRoutingEnabled().getValue() <= 0) {
+      return false;
+    }
+    return hosts.size() >= min;
+  }
+
+  /**
+   * 0 when {@code loc} is the proxy's own region, zone and sub-zone; 1 for the same region and
+   * zone; 2 for the same region; 3 otherwise.
+   */
+  static int localityRank(Locality loc, Locality local) {
+    if (!loc.getRegion().equals(local.getRegion())) {
+      return 3;
+    }
+    if (!loc.getZone().equals(local.getZone())) {
+      return 2;
+    }
+    return loc.getSubZone().equals(local.getSubZone()) ? 0 : 1;
+  }
+
+  /**
+   * Groups hosts by priority then locality, with each locality's weight. With {@code zoneLocal},
+   * each priority is split further by {@link #localityRank}.
+   */
   private static List<List<PriorityLoadBalancer.Group>> levels(List<? extends LbHost> hosts,
-      Map<String, Integer> distribute, boolean localityWeighted) {
-    TreeMap<Integer, Map<Locality, List<LbHost>>> byPriority = new TreeMap<>();
+      Map<String, Integer> distribute, boolean localityWeighted, Locality zoneLocal) {
+    TreeMap<Long, Map<Locality, List<LbHost>>> byPriority = new TreeMap<>();
     for (LbHost h : hosts) {
       Locality loc = h.locality() == null ? Locality.getDefaultInstance() : h.locality();
-      byPriority.computeIfAbsent(Math.max(0, h.priority()), p -> new LinkedHashMap<>())
+      long key = (long) Math.max(0, h.priority()) * 4
+          + (zoneLocal == null ? 0 : localityRank(loc, zoneLocal));
+      byPriority.computeIfAbsent(key, p -> new LinkedHashMap<>())
           .computeIfAbsent(loc, l -> new ArrayList<>()).add(h);
     }
     List<List<PriorityLoadBalancer.Group>> levels = new ArrayList<>();
-    for (Map.Entry<Integer, Map<Locality, List<LbHost>>> level : byPriority.entrySet()) {
+    for (Map.Entry<Long, Map<Locality, List<LbHost>>> level : byPriority.entrySet()) {
       Map<Locality, Long> weights = new LinkedHashMap<>();
       if (!distribute.isEmpty()) {
         weights = distributeWeights(level.getValue(), distribute);
@@ -240,7 +282,7 @@ public final class LoadBalancers {
         if (!distribute.isEmpty() && !weights.containsKey(e.getKey())) {
           continue; // Istio drops endpoints of localities no distribute key matches.
         }
-        groups.add(new PriorityLoadBalancer.Group(level.getKey(), e.getKey(),
+        groups.add(new PriorityLoadBalancer.Group((int) (level.getKey() / 4), e.getKey(),
             Collections.unmodifiableList(e.getValue()), weights.getOrDefault(e.getKey(), 0L)));
       }
       if (!groups.isEmpty()) {
