@@ -239,6 +239,7 @@ class ResilienceE2ETest {
             health_checks:
             - timeout: 0.5s
               interval: 1s
+              no_traffic_interval: 1s
               unhealthy_threshold: 1
               healthy_threshold: 1
               http_health_check: { path: /healthz }

@@ -302,7 +302,7 @@ public final class ClusterHealth {
           });
         };
         checker = new ActiveHealthChecker<>(hc, this::addressOf, counted, env.scheduler(),
-            this::onHcChange);
+            this::onHcChange, () -> stats.cxTotal.get() > 0);
         added = keys; // a new checker probes every host afresh
       }
       // Like Envoy, a host is not used until its first check passed.
