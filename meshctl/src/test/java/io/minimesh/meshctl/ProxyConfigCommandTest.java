@@ -113,6 +113,21 @@ class ProxyConfigCommandTest {
   }
 
   @Test
+  void hostsFailingActiveHealthChecksShowAsUnhealthy() throws IOException {
+    Path clusters = tmp.resolve("clusters-hc.json");
+    Files.writeString(clusters, """
+        {"cluster_statuses":[{"name":"c","host_statuses":[
+          {"address":{"socket_address":{"address":"10.0.0.1","port_value":80}},
+           "health_status":{"eds_health_status":"HEALTHY","failed_active_health_check":true}},
+          {"address":{"socket_address":{"address":"10.0.0.2","port_value":80}},
+           "health_status":{"eds_health_status":"HEALTHY","failed_outlier_check":true}}]}]}
+        """);
+    String out = ok("pc", "ep", "-f", clusters.toString());
+    assertThat(out).containsPattern("10.0.0.1:80\\s+UNHEALTHY\\s+OK\\s+c");
+    assertThat(out).containsPattern("10.0.0.2:80\\s+HEALTHY\\s+FAILED\\s+c");
+  }
+
+  @Test
   void endpointsFromAConfigDump() {
     Golden.assertMatches("pc-endpoints-sidecar.txt", ok("pc", "endpoints", "-f", sidecar.toString()));
   }

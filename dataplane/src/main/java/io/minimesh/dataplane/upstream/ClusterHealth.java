@@ -199,6 +199,15 @@ public final class ClusterHealth {
     if (!outlierOn) {
       return;
     }
+    // Successes only matter after a failure (they reset the counts): skip the hand-off otherwise.
+    boolean failure = status >= 500;
+    if (failure) {
+      host.stats.outlierDirty = true;
+    } else if (host.stats.outlierDirty) {
+      host.stats.outlierDirty = false;
+    } else {
+      return;
+    }
     env.executor().execute(() -> {
       if (detector != null) {
         detector.reportHttpStatus(host.stats, status);
@@ -211,6 +220,7 @@ public final class ClusterHealth {
     if (!outlierOn) {
       return;
     }
+    host.stats.outlierDirty = true;
     env.executor().execute(() -> {
       if (detector != null) {
         detector.reportLocalOriginFailure(host.stats, failure);
@@ -292,7 +302,7 @@ public final class ClusterHealth {
           });
         };
         checker = new ActiveHealthChecker<>(hc, this::addressOf, counted, env.scheduler(),
-            this::onHcChange);
+            this::onHcChange, () -> stats.cxTotal.get() > 0);
         added = keys; // a new checker probes every host afresh
       }
       // Like Envoy, a host is not used until its first check passed.

@@ -22,4 +22,6 @@ public final class HostStats {
   public volatile boolean outlierEjected;
   /** Failing (or not yet passed) active health checks ({@code /failed_active_hc}). */
   public volatile boolean activeHcFailed;
+  /** The last result reported to outlier detection was a failure (so the next success must be reported). */
+  volatile boolean outlierDirty;
 }

@@ -126,6 +126,31 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void aPendingRequestWhoseClientGoesAwayLeavesTheQueue() throws Exception {
+    start("    circuit_breakers: {thresholds: [{max_connections: 1, max_pending_requests: 1}]}", "");
+    var first = send(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> up.held() == 1);
+    int port = proxy.listenerAddress("http").getPort();
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.getOutputStream().write("GET /second HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(10)).until(() -> stat("cluster.up.upstream_rq_pending_active") == 1);
+    }
+    // The client closed: its place in the queue is given back, so another request may wait.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(stat("cluster.up.upstream_rq_pending_active")).isZero();
+      assertThat(stat("cluster.up.circuit_breakers.default.remaining_pending")).isEqualTo(1);
+    });
+    var third = send(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> stat("cluster.up.upstream_rq_pending_active") == 1);
+    assertThat(third.get(0)).isNotDone();
+    up.release();
+    assertThat(first.get(0).get().statusCode()).isEqualTo(200);
+    assertThat(third.get(0).get().statusCode()).isEqualTo(200);
+    assertThat(stat("cluster.up.upstream_rq_pending_overflow")).isZero();
+  }
+
+  @Test
   void maxRequestsRefusesTheRequestOverTheLimit() throws Exception {
     start("    circuit_breakers: {thresholds: [{max_requests: 2}]}", "");
     var responses = send(3);

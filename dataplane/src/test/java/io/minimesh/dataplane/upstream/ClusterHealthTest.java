@@ -104,6 +104,10 @@ class ClusterHealthTest {
         "HEALTHY", hostStats.computeIfAbsent(key, k -> new HostStats()));
   }
 
+  {
+    stats.cxTotal.inc(); // the cluster has carried traffic: health checks use their interval
+  }
+
   ClusterRuntime cluster(Cluster proto, List<HostImpl> hosts) {
     ClusterRuntime c = new ClusterRuntime(proto, stats, 1000, 1024, 1024, 1024, 3,
         Locality.getDefaultInstance(), hosts, 1, shared);

@@ -19,7 +19,8 @@ import java.util.function.Function;
  *       {@code unhealthy_threshold} consecutive network failures or timeouts make a healthy host
  *       unhealthy, while an active failure (a wrong HTTP status) does so at once.
  *   <li>Probes repeat every {@code interval}, or {@code unhealthy_interval} (when set) while the
- *       host is unhealthy. {@code no_traffic_interval} is not used (we always use the interval).
+ *       host is unhealthy. Until the cluster has carried traffic (the owner's {@code hadTraffic}),
+ *       they repeat every {@code no_traffic_interval} instead (default 60 s), as in Envoy.
  * </ul>
  *
  * <p>Unset values take defaults (Envoy requires them): timeout 1 s, interval 10 s, thresholds 1 for
@@ -43,6 +44,8 @@ public final class ActiveHealthChecker<H> {
   private final long unhealthyIntervalNanos;
   private final int healthyThreshold;
   private final int unhealthyThreshold;
+  private final long noTrafficIntervalNanos;
+  private final java.util.function.BooleanSupplier hadTraffic;
   private final Map<H, State> states = new IdentityHashMap<>();
   private boolean closed;
 
@@ -89,7 +92,9 @@ public final class ActiveHealthChecker<H> {
           failures = 0;
         }
       }
-      cancel = scheduler.schedule(this::probe, healthy ? intervalNanos : unhealthyIntervalNanos);
+      long next = !hadTraffic.getAsBoolean() ? noTrafficIntervalNanos
+          : healthy ? intervalNanos : unhealthyIntervalNanos;
+      cancel = scheduler.schedule(this::probe, next);
       if (was != healthy) {
         listener.onChange(host, healthy);
       }
@@ -98,6 +103,19 @@ public final class ActiveHealthChecker<H> {
 
   public ActiveHealthChecker(HealthCheck config, Function<? super H, InetSocketAddress> address,
       Prober prober, Scheduler scheduler, Listener<H> listener) {
+    this(config, address, prober, scheduler, listener, () -> true);
+  }
+
+  /**
+   * @param hadTraffic whether the cluster has ever opened an upstream connection; until then probes
+   *     use {@code no_traffic_interval}
+   */
+  public ActiveHealthChecker(HealthCheck config, Function<? super H, InetSocketAddress> address,
+      Prober prober, Scheduler scheduler, Listener<H> listener,
+      java.util.function.BooleanSupplier hadTraffic) {
+    this.hadTraffic = Objects.requireNonNull(hadTraffic, "hadTraffic");
+    noTrafficIntervalNanos = nanosOr(config.hasNoTrafficInterval() ? config.getNoTrafficInterval() : null,
+        Duration.ofSeconds(60));
     this.address = Objects.requireNonNull(address, "address");
     this.prober = Objects.requireNonNull(prober, "prober");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");

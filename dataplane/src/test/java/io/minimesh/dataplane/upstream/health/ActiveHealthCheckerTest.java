@@ -177,4 +177,23 @@ class ActiveHealthCheckerTest {
     c.close();
     assertThat(scheduler.live()).isZero();
   }
+
+  @Test
+  void withoutTrafficProbesUseTheNoTrafficInterval() {
+    boolean[] traffic = {false};
+    HealthCheck cfg = config(1, 1).toBuilder().setNoTrafficInterval(seconds(60)).build();
+    ActiveHealthChecker<InetSocketAddress> c = new ActiveHealthChecker<>(cfg, a -> a, prober, scheduler,
+        (host, healthy) -> {}, () -> traffic[0]);
+    c.updateHosts(List.of(A));
+    scheduler.advanceSeconds(0);
+    prober.answer(A, ProbeResult.HEALTHY);
+    scheduler.advanceSeconds(5);
+    assertThat(prober.probes).isEqualTo(1);
+    scheduler.advanceSeconds(55);
+    assertThat(prober.probes).isEqualTo(2);
+    traffic[0] = true;
+    prober.answer(A, ProbeResult.HEALTHY);
+    scheduler.advanceSeconds(5);
+    assertThat(prober.probes).isEqualTo(3);
+  }
 }

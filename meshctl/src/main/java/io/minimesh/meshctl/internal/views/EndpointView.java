@@ -55,6 +55,8 @@ public final class EndpointView {
         JsonNode sa = h.path("address").path("socket_address");
         JsonNode hs = h.path("health_status");
         String status = hs.path("eds_health_status").asText("HEALTHY");
+        // Like istioctl: a host failing active health checks shows as UNHEALTHY.
+        if (hs.path("failed_active_health_check").asBoolean(false)) status = "UNHEALTHY";
         rows.add(
             new Row(
                 sa.path("address").asText(),
