@@ -73,6 +73,27 @@ public final class ClusterRuntime {
     setHosts(hosts, loops);
   }
 
+  // Retries in flight (max_retries circuit breaker / retry budget). Minimal counter from the
+  // resil-http branch; a cluster resource manager may take it over.
+  private final java.util.concurrent.atomic.AtomicInteger retriesActive = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Takes a retry slot if fewer than {@code limit} retries are in flight. */
+  public boolean tryAcquireRetry(long limit) {
+    while (true) {
+      int n = retriesActive.get();
+      if (n >= limit) return false;
+      if (retriesActive.compareAndSet(n, n + 1)) return true;
+    }
+  }
+
+  public void releaseRetry() {
+    retriesActive.decrementAndGet();
+  }
+
+  public int retriesActive() {
+    return retriesActive.get();
+  }
+
   /** Whether a request goes upstream over HTTP/2 (USE_DOWNSTREAM follows the downstream protocol). */
   public boolean usesHttp2(boolean downstreamHttp2) {
     return http2
