@@ -4,6 +4,10 @@ import io.minimesh.dataplane.accesslog.AccessLogEntry;
 import io.minimesh.dataplane.filter.FilterResult;
 import io.minimesh.dataplane.filter.HttpFilter;
 import io.minimesh.dataplane.filter.HttpFilterContext;
+import io.minimesh.dataplane.http.fault.FaultConfig;
+import io.minimesh.dataplane.http.mirror.ShadowRequest;
+import io.minimesh.dataplane.http.ratelimit.LocalRateLimitConfig;
+import io.minimesh.dataplane.http.ratelimit.LocalRateLimiter;
 import io.minimesh.dataplane.route.RetryPolicy;
 import io.minimesh.dataplane.route.RouteTable;
 import io.minimesh.dataplane.runtime.RuntimeState;
@@ -109,6 +113,14 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private ScheduledFuture<?> backoffTimer;
   private ScheduledFuture<?> idleTimer;
   private ScheduledFuture<?> requestTimer;
+  private ScheduledFuture<?> faultTimer;
+  // Mirror copies of this request (fire-and-forget; fed the body as it arrives).
+  private List<ShadowRequest> shadows = List.of();
+  // A retry slot taken for the next attempt (released when that attempt ends).
+  private boolean pendingRetryHeld;
+  private boolean retryOverflow;
+  // Headers added to a local reply (rate limit response_headers_to_add).
+  private List<LocalRateLimitConfig.Header> replyHeaders = List.of();
   private long idleTimeoutMs;
   private long lastActivityNanos;
 
@@ -264,7 +276,37 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       localReply(404, "", ResponseFlags.NO_ROUTE, "route_not_found");
       return;
     }
-    if (route.fault != null && applyFault()) return;
+    FaultConfig fault = route.fault != null ? route.fault : vhost.fault != null ? vhost.fault : hcm.policies().fault;
+    if (fault != null && fault.rollDelay(px.random())) {
+      // Envoy's fault filter: the delay is a timer; the request (and its body) waits, unread.
+      hcm.policies().delaysInjected.inc();
+      flags = ResponseFlags.DELAY_INJECTED;
+      faultTimer = down.schedule(() -> {
+        faultTimer = null;
+        if (!done) afterFaultDelay(fault);
+      }, fault.delayMs());
+      return;
+    }
+    afterFaultDelay(fault);
+  }
+
+  /** After the fault delay (if any): fault abort, then the local rate limit, then the route's action. */
+  private void afterFaultDelay(FaultConfig fault) {
+    if (fault != null && fault.rollAbort(px.random())) {
+      hcm.policies().abortsInjected.inc();
+      String flag = ResponseFlags.DELAY_INJECTED.equals(flags)
+          ? ResponseFlags.DELAY_INJECTED + "," + ResponseFlags.FAULT_INJECTED : ResponseFlags.FAULT_INJECTED;
+      if (fault.grpcStatus() >= 0) localGrpc(fault.grpcStatus(), "fault filter abort", flag);
+      else localReply(fault.httpStatus(), "fault filter abort", flag, "fault_filter_abort");
+      return;
+    }
+    LocalRateLimiter rl =
+        route.rateLimit != null ? route.rateLimit : vhost.rateLimit != null ? vhost.rateLimit : hcm.policies().rateLimit;
+    if (rl != null && rl.check(px.time().nanoTime(), px.random()) == LocalRateLimiter.Outcome.LIMIT) {
+      replyHeaders = rl.config().responseHeaders();
+      localReply(rl.config().status(), "local_rate_limited", ResponseFlags.RATE_LIMITED, "local_rate_limited");
+      return;
+    }
     if (route.action instanceof RouteTable.DirectAct d) {
       hcm.stats().rqDirectResponse.inc();
       localReply(d.status(), new String(d.body(), StandardCharsets.UTF_8), "-", "direct_response");
@@ -276,24 +318,6 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       fwd = (RouteTable.ForwardAction) route.action;
       forward();
     }
-  }
-
-  private boolean applyFault() {
-    var f = route.fault;
-    if (f.hasAbort() && roll(f.getAbort().hasPercentage() ? f.getAbort().getPercentage().getValue() : 100)) {
-      var ab = f.getAbort();
-      if (ab.getErrorTypeCase() == io.minimesh.api.xds.v1.FaultPolicy.Abort.ErrorTypeCase.GRPC_STATUS) {
-        localGrpc(ab.getGrpcStatus(), "fault filter abort", ResponseFlags.FAULT_INJECTED);
-      } else {
-        localReply(ab.getHttpStatus(), "fault filter abort", ResponseFlags.FAULT_INJECTED, "fault_filter_abort");
-      }
-      return true;
-    }
-    return false;
-  }
-
-  private static boolean roll(double percent) {
-    return percent >= 100 || ThreadLocalRandom.current().nextDouble(100) < percent;
   }
 
   void onBody(HttpContent c) {
@@ -314,6 +338,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       localReply(413, "Payload Too Large", "-", "request_payload_too_large");
       return;
     }
+    for (ShadowRequest sh : shadows) sh.onBody(c.retainedDuplicate());
     body.add(c);
     if (replayable && bodyBytes > RETRY_BUFFER_LIMIT) replayable = false;
     if (attempt != null && attempt.stream != null) flushBody(attempt);
@@ -329,6 +354,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       return;
     }
     retry = fwd.retryPolicy;
+    if (trustedDownstream()) retry = retry.withRequestHeaders(headers);
     if (!fwd.hashPolicies.isEmpty()) {
       var ev = io.minimesh.dataplane.upstream.lb.HashPolicies.evaluate(fwd.hashPolicies, this::hashHeader, path,
           down.remoteAddress() instanceof java.net.InetSocketAddress r ? r : null,
@@ -345,6 +371,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       for (String token : connection.split(",")) up.remove(token.trim());
     }
     if (hadTe) up.set(HttpHeaderNames.TE, "trailers");
+    for (String h : RetryPolicy.REQUEST_HEADERS) up.remove(h);
     if (upgrade != null && !cluster.usesHttp2(h2)
         && (hcm.upgradeTypes().contains(upgrade) || fwd.upgradeTypes.contains(upgrade))) {
       up.set(HttpHeaderNames.UPGRADE, headers.get(HttpHeaderNames.UPGRADE));
@@ -363,10 +390,35 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     vhost.requestMutations.apply(up);
     table.requestMutations.apply(up);
     upstreamTemplate = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), upstreamPath, up);
+    if (!fwd.mirrors.isEmpty() && upgrade == null) startShadows();
     if (downstreamEnded) startGlobalTimer();
     idleTimeoutMs = fwd.idleTimeoutMs >= 0 ? fwd.idleTimeoutMs : hcm.streamIdleTimeoutMs();
     touch();
     startAttempt();
+  }
+
+  /** Envoy's request_mirror_policies: copies that never hold up this request. */
+  private void startShadows() {
+    List<ShadowRequest> out = new ArrayList<>(fwd.mirrors.size());
+    for (RouteTable.Mirror m : fwd.mirrors) {
+      if (m.percent() < 100 && px.random().nextDouble() * 100 >= m.percent()) continue;
+      ClusterRuntime mc = state.cluster(m.cluster());
+      if (mc == null) continue;
+      ShadowRequest sh = ShadowRequest.start(px.pools(down.loop()), down.loop(), down.loopIndex(), mc,
+          upstreamTemplate, h2, fwd.timeoutMs, RETRY_BUFFER_LIMIT, () -> {});
+      if (sh == null) continue;
+      for (HttpContent c : body) if (c != null) sh.onBody(c.retainedDuplicate());
+      out.add(sh);
+    }
+    shadows = out;
+  }
+
+  /** Whether x-envoy-* retry headers from this downstream are honoured (loopback, private or local peers). */
+  private boolean trustedDownstream() {
+    SocketAddress a = down.remoteAddress();
+    if (!(a instanceof java.net.InetSocketAddress isa)) return true;
+    java.net.InetAddress ip = isa.getAddress();
+    return ip == null || ip.isLoopbackAddress() || ip.isSiteLocalAddress() || ip.isLinkLocalAddress();
   }
 
   private void onRequestTimeout() {
@@ -428,7 +480,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       return;
     }
     tried.add(host);
-    Attempt a = new Attempt(host, tried.size() + retriesDone);
+    Attempt a = new Attempt(host, retriesDone + 1);
+    a.retryHeld = pendingRetryHeld;
+    pendingRetryHeld = false;
     attempt = a;
     upstreamHost = host.addressString();
     cluster.stats.rqTotal.inc();
@@ -441,18 +495,31 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     a.cancelPending = px.pools(down.loop()).newStream(cluster, host, h2, a);
   }
 
+  /**
+   * Whether one more try is allowed: retries left, a body that can be replayed (Envoy does not
+   * retry a request streamed beyond its buffer), and a slot under the cluster's max_retries circuit
+   * breaker or retry budget (else upstream_rq_retry_overflow). True takes the slot for the next attempt.
+   */
   private boolean canRetry() {
-    return !done
-        && !responseStarted
-        && retriesDone < retry.numRetries
-        && (replayable || sentIndex == 0)
-        && retriesDone < cluster.maxRetries + retry.numRetries;
+    if (done || responseStarted || retriesDone >= retry.numRetries || !(replayable || sentIndex == 0)) return false;
+    if (attempt != null && attempt.retryHeld) {
+      attempt.retryHeld = false;
+      cluster.releaseRetry();
+    }
+    long active = cluster.stats.rqActive.get() + cluster.stats.rqPendingActive.get();
+    if (!cluster.tryAcquireRetry(retry.maxActiveRetries(active, cluster.maxRetries))) {
+      cluster.stats.rqRetryOverflow.inc();
+      retryOverflow = true;
+      return false;
+    }
+    pendingRetryHeld = true;
+    return true;
   }
 
   private void scheduleRetry() {
     retriesDone++;
     cluster.stats.rqRetry.inc();
-    long delay = retry.backoffMillis(retriesDone, ThreadLocalRandom.current());
+    long delay = retry.backoffMillis(retriesDone, px.random());
     sentIndex = 0;
     backoffTimer = down.schedule(this::startAttempt, delay);
   }
@@ -538,6 +605,10 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private void finishAttempt(Attempt a) {
     if (a.finished) return;
     a.finished = true;
+    if (a.retryHeld) {
+      a.retryHeld = false;
+      cluster.releaseRetry();
+    }
     if (a.perTryTimer != null) a.perTryTimer.cancel(false);
     if (a.stream == null && a.cancelPending != null) a.cancelPending.run();
     cluster.releaseRequest();
@@ -555,6 +626,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     UpstreamStream stream;
     boolean abandoned;
     boolean finished;
+    boolean retryHeld;
     ScheduledFuture<?> perTryTimer;
     Runnable cancelPending;
 
@@ -602,7 +674,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     public void onConnectFailure(String reason) {
       if (abandoned || done) return;
       finishAttempt(this);
-      if (retry.retriableReset(true) && canRetry()) {
+      if (retry.retriableReset(true, reason) && canRetry()) {
         scheduleRetry();
         return;
       }
@@ -632,14 +704,18 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         int grpcStatus = grpcStatus(r.headers());
         if (code >= 500) host.stats().rqError.increment();
         else host.stats().rqSuccess.increment();
-        if (retry.retriableResponse(code, grpcStatus)) {
+        boolean retriable = retry.retriableResponse(code, grpcStatus, r.headers());
+        if (retriesDone > 0 && !retriable) cluster.stats.rqRetrySuccess.inc();
+        if (retriable) {
           if (canRetry()) {
             ReferenceCountUtil.release(msg);
             abandonAttempt();
             scheduleRetry();
             return;
           }
-          if (retry.numRetries > 0 && retriesDone >= retry.numRetries) {
+          if (retryOverflow) {
+            flags = ResponseFlags.UPSTREAM_OVERFLOW;
+          } else if (retry.numRetries > 0 && retriesDone >= retry.numRetries) {
             flags = ResponseFlags.UPSTREAM_RETRY_LIMIT_EXCEEDED;
           }
         }
@@ -684,7 +760,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       finishAttempt(this);
       if (!responseStarted) {
         cluster.reportLocalFailure(host, OutlierDetector.LocalOriginFailure.RESET);
-        if (retry.retriableReset(false) && canRetry()) {
+        if (retry.retriableReset(false, reason) && canRetry()) {
           scheduleRetry();
           return;
         }
@@ -841,6 +917,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (!text.isEmpty()) r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, head ? text.length() : content.readableBytes());
     if (route != null && route.action instanceof RouteTable.DirectAct) applyResponseMutations(r.headers());
+    addReplyHeaders(r.headers());
     finishHeaders(r.headers());
     if (overloaded) r.headers().set("x-envoy-overloaded", "true");
     boolean close = !requestDone() || code == 400 || code == 413 || code == 431;
@@ -862,10 +939,18 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     r.headers().set("grpc-status", Integer.toString(grpcStatus));
     if (!message.isEmpty()) r.headers().set("grpc-message", message);
     if (!h2) r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+    addReplyHeaders(r.headers());
     finishHeaders(r.headers());
     respHeaders = r.headers();
     down.write(r);
     complete(false);
+  }
+
+  private void addReplyHeaders(HttpHeaders h) {
+    for (LocalRateLimitConfig.Header x : replyHeaders) {
+      if (x.append()) h.add(x.name(), x.value());
+      else h.set(x.name(), x.value());
+    }
   }
 
   /** Envoy's HTTP → gRPC status mapping for local replies. */
@@ -900,7 +985,6 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
 
   private void complete(boolean closeConnection) {
     if (done) return;
-    if (retriesDone > 0 && status > 0 && status < 500 && cluster != null) cluster.stats.rqRetrySuccess.inc();
     finish();
     down.streamComplete(this, closeConnection || !requestDone());
   }
@@ -911,7 +995,13 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (requestTimer != null) requestTimer.cancel(false);
     if (globalTimer != null) globalTimer.cancel(false);
     if (backoffTimer != null) backoffTimer.cancel(false);
+    if (faultTimer != null) faultTimer.cancel(false);
     if (attempt != null) finishAttempt(attempt);
+    if (pendingRetryHeld) {
+      pendingRetryHeld = false;
+      cluster.releaseRetry();
+    }
+    for (ShadowRequest sh : shadows) sh.abandon();
     hcm.stats().rqActive.dec();
     if (status > 0) hcm.stats().response(status);
     for (HttpContent c : body) if (c != null) ReferenceCountUtil.release(c);

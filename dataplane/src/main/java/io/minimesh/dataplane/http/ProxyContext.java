@@ -23,4 +23,9 @@ public interface ProxyContext {
 
   /** True while draining: responses ask HTTP/1.1 clients to close the connection. */
   boolean draining();
+
+  /** Random source for fault and mirror percentages and retry jitter; tests inject a fixed one. */
+  default java.util.random.RandomGenerator random() {
+    return java.util.concurrent.ThreadLocalRandom.current();
+  }
 }

@@ -1,8 +1,12 @@
 package io.minimesh.dataplane.route;
 
 import io.minimesh.dataplane.config.InvalidConfigException;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** A compiled Envoy retry policy. */
 public final class RetryPolicy {
@@ -20,7 +24,11 @@ public final class RetryPolicy {
   public static final int ON_GRPC_UNAVAILABLE = 1 << 11;
   public static final int ON_RETRIABLE_HEADERS = 1 << 12;
 
-  public static final RetryPolicy NONE = new RetryPolicy(0, 0, 0, Set.of(), 25, 250, false);
+  public static final RetryPolicy NONE = new RetryPolicy(0, 0, 0, Set.of(), 25, 250, false, -1, 0, List.of());
+
+  /** Request headers that may set or widen the retry policy (honoured from trusted downstreams only). */
+  public static final List<String> REQUEST_HEADERS =
+      List.of("x-envoy-retry-on", "x-envoy-retry-grpc-on", "x-envoy-max-retries", "x-envoy-retriable-status-codes");
 
   public final int retryOn;
   public final int numRetries;
@@ -29,6 +37,10 @@ public final class RetryPolicy {
   public final long baseIntervalMs;
   public final long maxIntervalMs;
   public final boolean retryOtherHosts;
+  /** Retry budget: percent of the cluster's active requests that may be retries (-1: no budget). */
+  public final double budgetPercent;
+  public final int minRetryConcurrency;
+  private final List<Predicate<HttpHeaders>> retriableHeaders;
 
   RetryPolicy(
       int retryOn,
@@ -37,7 +49,13 @@ public final class RetryPolicy {
       Set<Integer> codes,
       long baseMs,
       long maxMs,
-      boolean otherHosts) {
+      boolean otherHosts,
+      double budgetPercent,
+      int minRetryConcurrency,
+      List<Predicate<HttpHeaders>> retriableHeaders) {
+    this.budgetPercent = budgetPercent;
+    this.minRetryConcurrency = minRetryConcurrency;
+    this.retriableHeaders = List.copyOf(retriableHeaders);
     this.retryOn = retryOn;
     this.numRetries = numRetries;
     this.perTryTimeoutMs = perTryTimeoutMs;
@@ -53,8 +71,18 @@ public final class RetryPolicy {
     for (String raw : p.getRetryOn().split(",")) {
       String t = raw.trim();
       if (t.isEmpty()) continue;
-      flags |=
-          switch (t) {
+      int f = flag(t);
+      if (f == 0) {
+        throw new InvalidConfigException(where + ".retry_on: unknown retry condition \"" + t + "\"");
+      }
+      flags |= f;
+    }
+    return compileRest(p, where, flags);
+  }
+
+  /** The flag of an Envoy retry_on name, 0 when unknown. */
+  static int flag(String t) {
+    return switch (t) {
             case "5xx" -> ON_5XX;
             case "gateway-error" -> ON_GATEWAY_ERROR;
             case "reset" -> ON_RESET;
@@ -68,10 +96,12 @@ public final class RetryPolicy {
             case "internal" -> ON_GRPC_INTERNAL;
             case "resource-exhausted" -> ON_GRPC_RESOURCE_EXHAUSTED;
             case "unavailable" -> ON_GRPC_UNAVAILABLE;
-            default -> throw new InvalidConfigException(
-                where + ".retry_on: unknown retry condition \"" + t + "\"");
+            default -> 0;
           };
-    }
+  }
+
+  private static RetryPolicy compileRest(io.minimesh.api.xds.v1.RetryPolicy p, String where, int flags)
+      throws InvalidConfigException {
     Set<Integer> codes = new HashSet<>();
     for (int c : p.getRetriableStatusCodesList()) {
       if (c < 100 || c > 599) {
@@ -97,7 +127,95 @@ public final class RetryPolicy {
     }
     int n = p.hasNumRetries() ? p.getNumRetries() : 1;
     long perTry = p.hasPerTryTimeout() ? RouteTable.millis(p.getPerTryTimeout()) : 0;
-    return new RetryPolicy(flags, n, perTry, codes, base, max, p.getRetryOtherHosts());
+    if (perTry < 0) throw new InvalidConfigException(where + ".per_try_timeout: must not be negative");
+    double budget = -1;
+    int minConcurrency = 0;
+    if (p.hasBudgetPercent() || p.getMinRetryConcurrency() > 0) {
+      // Envoy's retry budget defaults: 20 % of active requests, at least 3 concurrent retries.
+      budget = p.hasBudgetPercent() ? p.getBudgetPercent().getValue() : 20;
+      if (!(budget >= 0 && budget <= 100)) {
+        throw new InvalidConfigException(where + ".budget_percent: must be in [0, 100], got " + budget);
+      }
+      minConcurrency = p.getMinRetryConcurrency() > 0 ? p.getMinRetryConcurrency() : 3;
+    }
+    List<Predicate<HttpHeaders>> headers = new ArrayList<>();
+    for (int i = 0; i < p.getRetriableHeadersCount(); i++) {
+      Predicate<RouteTable.Request> m =
+          RouteTable.headerMatcher(p.getRetriableHeaders(i), where + ".retriable_headers[" + i + "]");
+      headers.add(h -> m.test(new ResponseHeaders(h)));
+    }
+    return new RetryPolicy(flags, n, perTry, codes, base, max, p.getRetryOtherHosts(), budget, minConcurrency, headers);
+  }
+
+  /** Response headers seen through the route matcher interface (for retriable_headers). */
+  private record ResponseHeaders(HttpHeaders headers) implements RouteTable.Request {
+    @Override
+    public String authority() {
+      return "";
+    }
+
+    @Override
+    public String method() {
+      return "";
+    }
+
+    @Override
+    public String pathAndQuery() {
+      return "";
+    }
+
+    @Override
+    public String scheme() {
+      return "";
+    }
+  }
+
+  /**
+   * This policy widened by Envoy's request headers (x-envoy-retry-on, x-envoy-retry-grpc-on:
+   * conditions added; x-envoy-max-retries: count replaced; x-envoy-retriable-status-codes: codes
+   * added). Unknown names in headers are ignored, as Envoy does.
+   */
+  public RetryPolicy withRequestHeaders(HttpHeaders h) {
+    String on = h.get("x-envoy-retry-on");
+    String grpcOn = h.get("x-envoy-retry-grpc-on");
+    String max = h.get("x-envoy-max-retries");
+    String codes = h.get("x-envoy-retriable-status-codes");
+    if (on == null && grpcOn == null && max == null && codes == null) return this;
+    int flags = retryOn;
+    for (String list : new String[] {on, grpcOn}) {
+      if (list == null) continue;
+      for (String t : list.split(",")) flags |= flag(t.trim());
+    }
+    int n = numRetries == 0 && this == NONE ? 1 : numRetries;
+    if (max != null) {
+      try {
+        n = Math.max(0, Integer.parseInt(max.trim()));
+      } catch (NumberFormatException ignored) {
+        // Envoy ignores an unparsable value.
+      }
+    }
+    Set<Integer> sc = new HashSet<>(retriableStatusCodes);
+    if (codes != null) {
+      for (String c : codes.split(",")) {
+        try {
+          int v = Integer.parseInt(c.trim());
+          if (v >= 100 && v <= 599) sc.add(v);
+        } catch (NumberFormatException ignored) {
+          // skipped, as Envoy does
+        }
+      }
+    }
+    return new RetryPolicy(flags, n, perTryTimeoutMs, sc, baseIntervalMs, maxIntervalMs, retryOtherHosts,
+        budgetPercent, minRetryConcurrency, retriableHeaders);
+  }
+
+  /**
+   * How many retries may be outstanding in the cluster at once: the retry budget when configured
+   * (it replaces max_retries, as in Envoy), else the cluster's max_retries circuit breaker.
+   */
+  public long maxActiveRetries(long clusterActiveRequests, int clusterMaxRetries) {
+    if (budgetPercent < 0) return clusterMaxRetries;
+    return Math.max(minRetryConcurrency, (long) (budgetPercent * clusterActiveRequests / 100.0));
   }
 
   public boolean has(int flag) {
@@ -105,6 +223,14 @@ public final class RetryPolicy {
   }
 
   /** Whether an upstream response with this status (and gRPC status, or -1) should be retried. */
+  public boolean retriableResponse(int status, int grpcStatus, HttpHeaders headers) {
+    if (retriableResponse(status, grpcStatus)) return true;
+    if (has(ON_RETRIABLE_HEADERS) && headers != null) {
+      for (Predicate<HttpHeaders> p : retriableHeaders) if (p.test(headers)) return true;
+    }
+    return false;
+  }
+
   public boolean retriableResponse(int status, int grpcStatus) {
     if (has(ON_5XX) && status >= 500) return true;
     if (has(ON_GATEWAY_ERROR) && (status == 502 || status == 503 || status == 504)) return true;
@@ -124,6 +250,12 @@ public final class RetryPolicy {
   public boolean retriableReset(boolean connectFailure) {
     if (has(ON_5XX) || has(ON_GATEWAY_ERROR) || has(ON_RESET)) return true;
     return connectFailure && has(ON_CONNECT_FAILURE);
+  }
+
+  /** A reset before response headers, by its reason text (HTTP/2 REFUSED_STREAM counts for refused-stream). */
+  public boolean retriableReset(boolean connectFailure, String reason) {
+    if (retriableReset(connectFailure)) return true;
+    return has(ON_REFUSED_STREAM) && reason != null && reason.contains("refused");
   }
 
   /** A per-try timeout is retried by 5xx and gateway-error (Envoy treats it as a 504). */

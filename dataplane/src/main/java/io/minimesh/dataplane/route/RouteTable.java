@@ -10,6 +10,11 @@ import io.minimesh.api.xds.v1.RouteMatch;
 import io.minimesh.api.xds.v1.VirtualHost;
 import io.minimesh.api.xds.v1.WeightedCluster;
 import io.minimesh.dataplane.config.InvalidConfigException;
+import io.minimesh.dataplane.filter.StructReader;
+import io.minimesh.dataplane.http.fault.FaultConfig;
+import io.minimesh.dataplane.http.ratelimit.LocalRateLimitConfig;
+import io.minimesh.dataplane.http.ratelimit.LocalRateLimiter;
+import io.minimesh.dataplane.http.ratelimit.RateLimiters;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,13 +81,20 @@ public final class RouteTable {
     public final RetryPolicy retryPolicy; // null when not set
     public final HeaderMutations requestMutations;
     public final HeaderMutations responseMutations;
+    /** Fault for routes without their own (null: none). */
+    public final FaultConfig fault;
+    /** Rate limit for routes without their own (null: none). */
+    public final LocalRateLimiter rateLimit;
 
-    VHost(String name, List<Route> routes, RetryPolicy rp, HeaderMutations req, HeaderMutations resp) {
+    VHost(String name, List<Route> routes, RetryPolicy rp, HeaderMutations req, HeaderMutations resp,
+        FaultConfig fault, LocalRateLimiter rateLimit) {
       this.name = name;
       this.routes = routes;
       this.retryPolicy = rp;
       this.requestMutations = req;
       this.responseMutations = resp;
+      this.fault = fault;
+      this.rateLimit = rateLimit;
     }
   }
 
@@ -104,6 +116,8 @@ public final class RouteTable {
     public final RetryPolicy retryPolicy;
     public final List<io.minimesh.api.xds.v1.HashPolicy> hashPolicies;
     public final Set<String> upgradeTypes;
+    /** request_mirror_policies: shadow copies of each request. */
+    public final List<Mirror> mirrors;
 
     ForwardAction(
         String cluster,
@@ -118,7 +132,9 @@ public final class RouteTable {
         long idleTimeoutMs,
         RetryPolicy retryPolicy,
         List<io.minimesh.api.xds.v1.HashPolicy> hashPolicies,
-        Set<String> upgradeTypes) {
+        Set<String> upgradeTypes,
+        List<Mirror> mirrors) {
+      this.mirrors = mirrors;
       this.cluster = cluster;
       this.weighted = weighted;
       this.totalWeight = totalWeight;
@@ -160,6 +176,9 @@ public final class RouteTable {
       return pathAndQuery;
     }
   }
+
+  /** A request mirror policy: copy requests to {@code cluster} with this probability (percent). */
+  public record Mirror(String cluster, double percent) {}
 
   /** A cluster with its weight and per-cluster header mutations. */
   public record WeightedTarget(
@@ -219,7 +238,10 @@ public final class RouteTable {
     public final Action action;
     public final HeaderMutations requestMutations;
     public final HeaderMutations responseMutations;
-    public final io.minimesh.api.xds.v1.FaultPolicy fault;
+    /** Fault injected before the action (null: none; the virtual host's applies). */
+    public final FaultConfig fault;
+    /** Local rate limit (null: none; the virtual host's applies). */
+    public final LocalRateLimiter rateLimit;
 
     Route(
         String name,
@@ -232,7 +254,8 @@ public final class RouteTable {
         Action action,
         HeaderMutations req,
         HeaderMutations resp,
-        io.minimesh.api.xds.v1.FaultPolicy fault) {
+        FaultConfig fault,
+        LocalRateLimiter rateLimit) {
       this.name = name;
       this.pathKind = pathKind;
       this.pathValue = pathValue;
@@ -244,6 +267,7 @@ public final class RouteTable {
       this.requestMutations = req;
       this.responseMutations = resp;
       this.fault = fault;
+      this.rateLimit = rateLimit;
     }
 
     /** The prefix this route matched with (for prefix rewrites), or null. */
@@ -331,6 +355,13 @@ public final class RouteTable {
    */
   public static RouteTable compile(RouteConfiguration rc, String where, Set<String> knownClusters)
       throws InvalidConfigException {
+    return compile(rc, where, knownClusters, new RateLimiters(new io.minimesh.dataplane.stats.StatsRegistry()));
+  }
+
+  /** As above; rate limits take their buckets from {@code limiters} (kept across config updates). */
+  public static RouteTable compile(
+      RouteConfiguration rc, String where, Set<String> knownClusters, RateLimiters limiters)
+      throws InvalidConfigException {
     Map<String, VHost> exact = new HashMap<>();
     List<Map.Entry<String, VHost>> suffixes = new ArrayList<>();
     List<Map.Entry<String, VHost>> prefixes = new ArrayList<>();
@@ -339,7 +370,7 @@ public final class RouteTable {
     for (int i = 0; i < rc.getVirtualHostsCount(); i++) {
       VirtualHost vh = rc.getVirtualHosts(i);
       String w = where + ": virtual_hosts[" + i + "]";
-      VHost v = compileVHost(vh, w, knownClusters, rc.getValidateClusters());
+      VHost v = compileVHost(vh, w, knownClusters, rc.getValidateClusters(), limiters);
       if (vh.getDomainsCount() == 0) {
         throw new InvalidConfigException(w + ".domains: at least one domain is required");
       }
@@ -378,23 +409,52 @@ public final class RouteTable {
   }
 
   private static VHost compileVHost(
-      VirtualHost vh, String w, Set<String> clusters, boolean validate) throws InvalidConfigException {
+      VirtualHost vh, String w, Set<String> clusters, boolean validate, RateLimiters limiters)
+      throws InvalidConfigException {
     RetryPolicy vrp = vh.hasRetryPolicy() ? RetryPolicy.compile(vh.getRetryPolicy(), w + ".retry_policy") : null;
     List<Route> routes = new ArrayList<>();
     for (int i = 0; i < vh.getRoutesCount(); i++) {
-      routes.add(compileRoute(vh.getRoutes(i), w + ".routes[" + i + "]", clusters, validate, vrp));
+      routes.add(compileRoute(vh.getRoutes(i), w + ".routes[" + i + "]", clusters, validate, vrp, limiters));
     }
     return new VHost(
         vh.getName(),
         List.copyOf(routes),
         vrp,
         HeaderMutations.of(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList()),
-        HeaderMutations.of(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList()));
+        HeaderMutations.of(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList()),
+        fault(null, vh.getTypedPerFilterConfigMap(), w),
+        rateLimit(vh.hasRateLimit() ? vh.getRateLimit() : null, vh.getTypedPerFilterConfigMap(), w, limiters));
+  }
+
+  /** The proto field wins over the Envoy per-filter config. */
+  private static FaultConfig fault(
+      io.minimesh.api.xds.v1.FaultPolicy proto, Map<String, com.google.protobuf.Struct> perFilter, String w)
+      throws InvalidConfigException {
+    if (proto != null) return FaultConfig.fromProto(proto, w + ".fault");
+    com.google.protobuf.Struct s = perFilter.get(FaultConfig.FILTER);
+    if (s == null) return null;
+    return FaultConfig.fromEnvoy(new StructReader(s, w + ".typed_per_filter_config[\"" + FaultConfig.FILTER + "\"]"));
+  }
+
+  private static LocalRateLimiter rateLimit(
+      io.minimesh.api.xds.v1.LocalRateLimit proto, Map<String, com.google.protobuf.Struct> perFilter, String w,
+      RateLimiters limiters) throws InvalidConfigException {
+    LocalRateLimitConfig c = null;
+    if (proto != null) {
+      c = LocalRateLimitConfig.fromProto(proto, w + ".rate_limit");
+    } else {
+      com.google.protobuf.Struct s = perFilter.get(LocalRateLimitConfig.FILTER);
+      if (s != null) {
+        c = LocalRateLimitConfig.fromEnvoy(
+            new StructReader(s, w + ".typed_per_filter_config[\"" + LocalRateLimitConfig.FILTER + "\"]"));
+      }
+    }
+    return c == null ? null : limiters.limiter(w, c);
   }
 
   private static Route compileRoute(
-      io.minimesh.api.xds.v1.Route r, String w, Set<String> clusters, boolean validate, RetryPolicy vrp)
-      throws InvalidConfigException {
+      io.minimesh.api.xds.v1.Route r, String w, Set<String> clusters, boolean validate, RetryPolicy vrp,
+      RateLimiters limiters) throws InvalidConfigException {
     RouteMatch m = r.getMatch();
     boolean cs = !m.hasCaseSensitive() || m.getCaseSensitive();
     int kind;
@@ -432,14 +492,8 @@ public final class RouteTable {
           default -> throw new InvalidConfigException(
               w + ": one of route, redirect or direct_response is required");
         };
-    io.minimesh.api.xds.v1.FaultPolicy fault = r.hasFault() ? r.getFault() : null;
-    if (fault != null && fault.hasAbort()) {
-      var ab = fault.getAbort();
-      if (ab.getErrorTypeCase() == io.minimesh.api.xds.v1.FaultPolicy.Abort.ErrorTypeCase.HTTP_STATUS
-          && (ab.getHttpStatus() < 200 || ab.getHttpStatus() > 599)) {
-        throw new InvalidConfigException(w + ".fault.abort.http_status: must be in [200, 599]");
-      }
-    }
+    FaultConfig fault = fault(r.hasFault() ? r.getFault() : null, r.getTypedPerFilterConfigMap(), w);
+    LocalRateLimiter rl = rateLimit(r.hasRateLimit() ? r.getRateLimit() : null, r.getTypedPerFilterConfigMap(), w, limiters);
     return new Route(
         r.getName(),
         kind,
@@ -451,7 +505,8 @@ public final class RouteTable {
         action,
         HeaderMutations.of(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList()),
         HeaderMutations.of(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList()),
-        fault);
+        fault,
+        rl);
   }
 
   static String headerValue(Request r, String name) {
@@ -467,7 +522,7 @@ public final class RouteTable {
     };
   }
 
-  private static Predicate<Request> headerMatcher(HeaderMatcher h, String w) throws InvalidConfigException {
+  static Predicate<Request> headerMatcher(HeaderMatcher h, String w) throws InvalidConfigException {
     String name = h.getName().toLowerCase(Locale.ROOT);
     if (name.isEmpty()) throw new InvalidConfigException(w + ".name: required");
     Predicate<String> valueTest;
@@ -622,7 +677,21 @@ public final class RouteTable {
     long timeout = ra.hasTimeout() ? millis(ra.getTimeout()) : 15_000;
     if (timeout < 0) throw new InvalidConfigException(w + ".timeout: must not be negative");
     RetryPolicy rp = ra.hasRetryPolicy() ? RetryPolicy.compile(ra.getRetryPolicy(), w + ".retry_policy") : vrp;
-    return new ForwardAction(
+    List<Mirror> mirrors = new ArrayList<>();
+    for (int i = 0; i < ra.getRequestMirrorPoliciesCount(); i++) {
+      var mp = ra.getRequestMirrorPolicies(i);
+      String mw = w + ".request_mirror_policies[" + i + "]";
+      if (mp.getCluster().isEmpty()) throw new InvalidConfigException(mw + ".cluster: required");
+      if (validate && !clusters.contains(mp.getCluster())) {
+        throw new InvalidConfigException(mw + ".cluster: unknown cluster \"" + mp.getCluster() + "\"");
+      }
+      double pct = mp.hasRuntimeFraction() ? mp.getRuntimeFraction().getValue() : 100;
+      if (!(pct >= 0 && pct <= 100)) {
+        throw new InvalidConfigException(mw + ".runtime_fraction: must be in [0, 100], got " + pct);
+      }
+      if (pct > 0) mirrors.add(new Mirror(mp.getCluster(), pct));
+    }
+    ForwardAction fa = new ForwardAction(
         cluster,
         List.copyOf(targets),
         targets.stream().mapToInt(WeightedTarget::weight).sum(),
@@ -635,7 +704,9 @@ public final class RouteTable {
         ra.hasIdleTimeout() ? millis(ra.getIdleTimeout()) : -1,
         rp == null ? RetryPolicy.NONE : rp,
         List.copyOf(ra.getHashPolicyList()),
-        Set.copyOf(ra.getUpgradeTypesList()));
+        Set.copyOf(ra.getUpgradeTypesList()),
+        List.copyOf(mirrors));
+    return fa;
   }
 
   private static RedirectAct redirect(RedirectAction r, String w) throws InvalidConfigException {

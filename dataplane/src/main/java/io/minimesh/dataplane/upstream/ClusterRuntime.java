@@ -94,6 +94,14 @@ public final class ClusterRuntime {
     this.tls = tls;
   }
 
+  /**
+   * Takes a retry slot if fewer than {@code limit} retries are in flight (the max_retries circuit
+   * breaker, or a retry budget's limit computed by the caller); pair with {@link #releaseRetry()}.
+   */
+  public boolean tryAcquireRetry(long limit) {
+    return shared.breakers().retries.tryAcquire((int) Math.min(Integer.MAX_VALUE, limit));
+  }
+
   /** Whether a request goes upstream over HTTP/2 (USE_DOWNSTREAM follows the downstream protocol). */
   public boolean usesHttp2(boolean downstreamHttp2) {
     return http2

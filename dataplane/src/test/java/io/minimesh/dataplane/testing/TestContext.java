@@ -20,6 +20,10 @@ public final class TestContext implements ProxyContext, AutoCloseable {
   public final StatsRegistry stats = new StatsRegistry();
   public final RuntimeState state;
   final AccessLogWriter log = new AccessLogWriter();
+  /** The clock the proxy reads (rate limit refills); tests may replace it. */
+  public volatile TimeSource time = TimeSource.SYSTEM;
+  /** The random source for percentages; tests may replace it. */
+  public volatile java.util.random.RandomGenerator random = new java.util.SplittableRandom(1);
 
   public TestContext(String yaml) throws Exception {
     Compiler c = new Compiler(stats, 1, new ConcurrentHashMap<>());
@@ -52,7 +56,12 @@ public final class TestContext implements ProxyContext, AutoCloseable {
 
   @Override
   public TimeSource time() {
-    return TimeSource.SYSTEM;
+    return time;
+  }
+
+  @Override
+  public java.util.random.RandomGenerator random() {
+    return random;
   }
 
   @Override

@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small httpbin-like upstream for tests: {@code /headers} (JSON of the request headers),
  * {@code /status/N}, {@code /delay/MS}, {@code /echo} (request body back), {@code /fail-once/K} (503
- * the first time, then the body back); anything else 200 "ok".
+ * the first time, then the body back), {@code /status-on/NAME/N} (N from the upstream called NAME, 200
+ * from the others); anything else 200 "ok".
  * Counts hits per path. HTTP/1.1, or h2c prior knowledge when built with {@code http2}.
  */
 public final class TestUpstream implements AutoCloseable {
@@ -47,6 +48,7 @@ public final class TestUpstream implements AutoCloseable {
   private final String name;
   private final ConcurrentHashMap<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private volatile Map<String, String> lastHeaders = Map.of();
+  private volatile String lastBody = "";
 
   public TestUpstream(String name, boolean http2) {
     this(name, http2, null);
@@ -75,12 +77,12 @@ public final class TestUpstream implements AutoCloseable {
                                       s.pipeline()
                                           .addLast(
                                               new Http2StreamFrameToHttpObjectCodec(true),
-                                              new HttpObjectAggregator(1 << 20),
+                                              new HttpObjectAggregator(4 << 20),
                                               new Handler());
                                     }
                                   }));
                     } else {
-                      ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
+                      ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4 << 20), new Handler());
                     }
                   }
                 })
@@ -102,6 +104,10 @@ public final class TestUpstream implements AutoCloseable {
     return lastHeaders;
   }
 
+  public String lastBody() {
+    return lastBody;
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
@@ -117,6 +123,7 @@ public final class TestUpstream implements AutoCloseable {
       Map<String, String> h = new TreeMap<>();
       req.headers().forEach(e -> h.merge(e.getKey().toLowerCase(), e.getValue(), (a, b) -> a + "," + b));
       lastHeaders = Map.copyOf(h);
+      lastBody = req.content().toString(StandardCharsets.UTF_8);
       if (path.equals("/headers")) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("headers", h);
@@ -131,6 +138,9 @@ public final class TestUpstream implements AutoCloseable {
       } else if (path.startsWith("/fail-once/")) {
         boolean first = hits(path) == 1;
         send(ctx, req, first ? 503 : 200, first ? "" : req.content().toString(StandardCharsets.UTF_8));
+      } else if (path.startsWith("/status-on/")) {
+        String[] p = path.split("/");
+        send(ctx, req, p[2].equals(name) ? Integer.parseInt(p[3]) : 200, "from " + name);
       } else if (path.equals("/echo")) {
         send(ctx, req, 200, req.content().toString(StandardCharsets.UTF_8));
       } else {

@@ -70,11 +70,14 @@ public final class Compiler {
   private final TlsContexts tls = new TlsContexts();
   private final ConcurrentHashMap<String, io.minimesh.dataplane.upstream.ClusterShared> clusterShared =
       new ConcurrentHashMap<>();
+  // Local rate limit buckets, kept across compiles while a scope's limit is unchanged.
+  private final io.minimesh.dataplane.http.ratelimit.RateLimiters rateLimiters;
 
   public Compiler(StatsRegistry stats, int loops, ConcurrentHashMap<String, HostStats> hostStats) {
     this.stats = stats;
     this.loops = loops;
     this.hostStats = hostStats;
+    this.rateLimiters = new io.minimesh.dataplane.http.ratelimit.RateLimiters(stats);
     Map<String, HttpFilterFactory> f = new HashMap<>();
     for (HttpFilterFactory ff : ServiceLoader.load(HttpFilterFactory.class, Compiler.class.getClassLoader())) {
       f.put(ff.name(), ff);
@@ -110,7 +113,7 @@ public final class Compiler {
     Map<String, RouteTable> routes = new LinkedHashMap<>();
     for (var e : s.routes().entrySet()) {
       RouteConfiguration rc = e.getValue().value();
-      routes.put(e.getKey(), RouteTable.compile(rc, "RouteConfiguration \"" + rc.getName() + "\"", clusterNames));
+      routes.put(e.getKey(), RouteTable.compile(rc, "RouteConfiguration \"" + rc.getName() + "\"", clusterNames, rateLimiters));
     }
     Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();
     Map<String, String> addresses = new HashMap<>();
@@ -378,7 +381,7 @@ public final class Compiler {
     RouteTable inline = null;
     String rds = null;
     switch (h.getRouteSpecifierCase()) {
-      case ROUTE_CONFIG -> inline = RouteTable.compile(h.getRouteConfig(), w + ".route_config", clusters);
+      case ROUTE_CONFIG -> inline = RouteTable.compile(h.getRouteConfig(), w + ".route_config", clusters, rateLimiters);
       case RDS -> {
         rds = h.getRds().getRouteConfigName();
         if (rds.isEmpty()) throw new InvalidConfigException(w + ".rds.route_config_name: required");
@@ -395,6 +398,7 @@ public final class Compiler {
         sawRouter = true;
         continue;
       }
+      if (io.minimesh.dataplane.http.HcmPolicies.handles(f.getName())) continue;
       HttpFilterFactory ff = filterFactories.get(f.getName());
       if (ff == null) throw new InvalidConfigException(fw + ": unsupported HTTP filter \"" + f.getName() + "\"");
       if (f.getDisabled()) continue;
@@ -429,7 +433,8 @@ public final class Compiler {
         h.getServerName().isEmpty() ? "envoy" : h.getServerName(),
         Set.copyOf(upgrades),
         h.getCodecType() == HttpConnectionManager.CodecType.HTTP2,
-        h.getCodecType() == HttpConnectionManager.CodecType.HTTP1);
+        h.getCodecType() == HttpConnectionManager.CodecType.HTTP1,
+        io.minimesh.dataplane.http.HcmPolicies.compile(h, w, rateLimiters, stats));
   }
 
   private static List<HcmConfig.AccessLogTarget> accessLogs(List<AccessLog> logs, String w)
