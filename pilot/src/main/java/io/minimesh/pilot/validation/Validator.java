@@ -408,6 +408,15 @@ public final class Validator {
         if (ch.httpCookie.ttl != null) duration(f + ".consistentHash.httpCookie.ttl", ch.httpCookie.ttl, true);
       }
       if (ch.ringHash != null && ch.maglev != null) err(Codes.INVALID_VALUE, f + ".consistentHash", "ringHash and maglev are mutually exclusive");
+      // Envoy's limits: a proxy would reject the cluster.
+      for (var e : new Object[][] {{".consistentHash.minimumRingSize", ch.minimumRingSize},
+          {".consistentHash.ringHash.minimumRingSize", ch.ringHash == null ? null : ch.ringHash.minimumRingSize}}) {
+        Long v = (Long) e[1];
+        if (v != null && (v < 0 || v > 8_388_608L)) err(Codes.INVALID_VALUE, f + e[0], "must be in [0, 8388608], got " + v);
+      }
+      if (ch.maglev != null && ch.maglev.tableSize != null && ch.maglev.tableSize > 5_000_011L) {
+        err(Codes.INVALID_VALUE, f + ".consistentHash.maglev.tableSize", "must be at most 5000011, got " + ch.maglev.tableSize);
+      }
       if (ch.maglev != null && ch.maglev.tableSize != null && !isPrime(ch.maglev.tableSize)) {
         err(Codes.INVALID_VALUE, f + ".consistentHash.maglev.tableSize", "must be a prime number, got " + ch.maglev.tableSize);
       }

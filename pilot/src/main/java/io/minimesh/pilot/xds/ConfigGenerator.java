@@ -122,6 +122,7 @@ public final class ConfigGenerator {
       listeners = limits.listeners(listeners);
       routeConfigs.replaceAll(rc -> limits.routeConfig(rc, routePorts.getOrDefault(rc.getName(), 0)));
     }
+    if (DebugInjection.enabled()) routeConfigs.replaceAll(DebugInjection::apply);
     upstreamSecrets(clusters.values());
     listeners.forEach(l -> put(TypeUrls.LISTENER, l.getName(), l));
     routeConfigs.forEach(r -> put(TypeUrls.ROUTE, r.getName(), r));
