@@ -144,8 +144,8 @@ class ProxyConfigCommandTest {
     String out = ok("proxy-config", "secret", "-f", gateway.toString());
     Golden.assertMatches("pc-secret-gateway.txt", out);
     assertThat(out)
-        .containsPattern("kubernetes://bookinfo-credential\\s+Cert Chain\\s+ACTIVE\\s+true\\s+7f3e9a01c2d4")
-        .containsPattern("kubernetes://bookinfo-credential-cacert\\s+CA\\s+WARMING\\s+true\\s+1a2b3c4d")
+        .containsPattern("kubernetes://bookinfo-credential\\s+Cert Chain\\s+ACTIVE\\s+true\\s+139906848506580")
+        .containsPattern("kubernetes://bookinfo-credential-cacert\\s+CA\\s+WARMING\\s+true\\s+439041101")
         .containsPattern("kubernetes://broken\\s+Cert Chain\\s+ACTIVE\\s+false");
   }
 

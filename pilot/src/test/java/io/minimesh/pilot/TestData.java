@@ -10,6 +10,7 @@ import io.minimesh.pilot.config.TlsSecret;
 import io.minimesh.pilot.model.PushContext;
 import io.minimesh.pilot.validation.ValidationMessage;
 import io.minimesh.pilot.xds.Proxy;
+import io.minimesh.testing.TestCerts;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -43,10 +44,40 @@ public final class TestData {
     return new MeshSnapshot(configs, secrets, List.of(), List.of(), errors);
   }
 
+  /** The CA that signs every certificate of generated secrets (one per test JVM). */
+  public static final TestCerts.Ca CA = TestCerts.ca("minimesh-test-ca");
+
+  /** A kubernetes.io/tls Secret with a fresh certificate for the DNS names, signed by {@link #CA}. */
+  public static String tlsSecret(String ns, String name, boolean withCa, String... dnsNames) {
+    TestCerts.Pair p = CA.server(dnsNames);
+    StringBuilder y = new StringBuilder("apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata: {name: " + name
+        + ", namespace: " + ns + "}\nstringData:\n");
+    y.append("  tls.crt: |\n").append(indent(p.certPem()));
+    y.append("  tls.key: |\n").append(indent(p.keyPem()));
+    if (withCa) y.append("  ca.crt: |\n").append(indent(CA.certPem()));
+    return y.toString();
+  }
+
+  private static String indent(String pem) {
+    StringBuilder b = new StringBuilder();
+    for (String l : pem.strip().split("\n")) b.append("    ").append(l).append('\n');
+    return b.toString();
+  }
+
   public static MeshSnapshot snapshotOfDir(String name) {
     try (Stream<Path> s = Files.list(dir(name))) {
       List<String> texts = new ArrayList<>();
-      for (Path p : s.sorted().toList()) texts.add(Files.readString(p));
+      for (Path p : s.sorted().toList()) {
+        if (p.getFileName().toString().equals("secrets.txt")) {
+          for (String line : Files.readAllLines(p)) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            String[] f = line.trim().split("\\s+");
+            texts.add(tlsSecret(f[0], f[1], f.length > 3 && f[3].equals("ca"), f[2].split(",")));
+          }
+        } else {
+          texts.add(Files.readString(p));
+        }
+      }
       return snapshot(texts.toArray(String[]::new));
     } catch (IOException e) {
       throw new IllegalStateException(e);

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.minimesh.api.istio.IstioKinds;
 import io.minimesh.api.istio.IstioYaml;
+import io.minimesh.api.minimesh.MinimeshKinds;
 import io.minimesh.pilot.validation.Codes;
 import io.minimesh.pilot.validation.ValidationMessage;
 import java.nio.charset.StandardCharsets;
@@ -73,11 +74,14 @@ public final class ConfigParser {
       return;
     }
     Class<? extends CustomResource<?, ?>> type = IstioKinds.KINDS.get(kind);
-    if (type == null || !IstioKinds.isServedApiVersion(apiVersion)) {
+    if (apiVersion.equals(MinimeshKinds.API_VERSION)) type = MinimeshKinds.KINDS.get(kind);
+    else if (!IstioKinds.isServedApiVersion(apiVersion)) type = null;
+    if (type == null) {
       errors.add(ValidationMessage.error(Codes.UNKNOWN_KIND, key, origin,
           "unsupported kind/apiVersion \"" + kind + "\" \"" + apiVersion + "\" (supported: "
               + String.join(", ", new java.util.TreeSet<>(IstioKinds.KINDS.keySet())) + " in "
-              + IstioKinds.GROUP + "/" + String.join("|", IstioKinds.VERSIONS) + ", and v1 Secret)"));
+              + IstioKinds.GROUP + "/" + String.join("|", IstioKinds.VERSIONS) + ", LocalRateLimit in "
+              + MinimeshKinds.API_VERSION + ", and v1 Secret)"));
       return;
     }
     try {

@@ -43,10 +43,13 @@ public final class PushContext {
   private final List<ConfigResource> virtualServices;
   private final List<ConfigResource> destinationRules;
   private final List<ConfigResource> sidecars;
+  private final List<ConfigResource> localRateLimits;
   private final Map<String, List<Service>> servicesByHost;
   private final Map<String, List<WorkloadInstance>> instancesByHost;
   private final Map<ConfigKey, TlsSecret> secrets;
-  private final Set<ConfigKey> invalidSecrets;
+  private final Map<ConfigKey, String> certProblems;
+  private final Map<ConfigKey, String> caProblems;
+  private final Set<String> unservedServers;
   private final List<ValidationMessage> messages;
   private final int rejected;
   private final String configHash;
@@ -58,10 +61,13 @@ public final class PushContext {
     this.virtualServices = List.copyOf(b.byKind.getOrDefault("VirtualService", List.of()));
     this.destinationRules = List.copyOf(b.byKind.getOrDefault("DestinationRule", List.of()));
     this.sidecars = List.copyOf(b.byKind.getOrDefault("Sidecar", List.of()));
+    this.localRateLimits = List.copyOf(b.byKind.getOrDefault("LocalRateLimit", List.of()));
     this.servicesByHost = Collections.unmodifiableMap(b.services);
     this.instancesByHost = Collections.unmodifiableMap(b.instances);
     this.secrets = Map.copyOf(b.secrets);
-    this.invalidSecrets = Set.copyOf(b.invalidSecrets);
+    this.certProblems = Map.copyOf(b.certProblems);
+    this.caProblems = Map.copyOf(b.caProblems);
+    this.unservedServers = Set.copyOf(b.unservedServers);
     this.messages = List.copyOf(b.messages);
     this.rejected = b.rejected;
     this.configHash = b.configHash;
@@ -74,7 +80,13 @@ public final class PushContext {
 
   /** Validates every resource of the snapshot, builds the registry and analyses references. */
   public static PushContext build(MeshSnapshot snap) {
+    return build(snap, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #build(MeshSnapshot)}; the clock decides which certificates have expired. */
+  public static PushContext build(MeshSnapshot snap, java.time.Clock clock) {
     Builder b = new Builder();
+    b.now = clock.instant();
     b.messages.addAll(snap.sourceErrors());
     b.rejected += (int) snap.sourceErrors().stream().filter(m -> m.level() == ValidationMessage.Level.Error).count();
     // Validate, drop duplicates (the first definition wins, as kubectl would refuse the second).
@@ -96,11 +108,16 @@ public final class PushContext {
       b.byKind.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
     }
     for (TlsSecret s : snap.secrets()) {
-      b.secrets.put(s.key(), s);
-      String problem = Certificates.problem(s);
-      if (problem != null) {
-        b.invalidSecrets.add(s.key());
-        b.messages.add(ValidationMessage.error(Codes.INVALID_CERTIFICATE, s.key(), s.origin(), problem));
+      Certificates.Checked c = Certificates.check(s, b.now);
+      b.secrets.put(s.key(), c.secret());
+      boolean caOnly = s.certChain() == null && s.privateKey() == null && s.caCert() != null;
+      if (c.certProblem() != null) {
+        b.certProblems.put(s.key(), c.certProblem());
+        if (!caOnly) b.messages.add(ValidationMessage.error(Codes.INVALID_CERTIFICATE, s.key(), s.origin(), c.certProblem()));
+      }
+      if (c.caProblem() != null) {
+        b.caProblems.put(s.key(), c.caProblem());
+        b.messages.add(ValidationMessage.error(Codes.INVALID_CERTIFICATE, s.key(), s.origin(), c.caProblem()));
       }
     }
     buildRegistry(b, snap);
@@ -165,7 +182,8 @@ public final class PushContext {
 
   private static WorkloadInstance instance(String host, String ns, WorkloadEntrySpec e, ConfigKey src) {
     return new WorkloadInstance(host, ns, e.address, e.ports == null ? Map.of() : e.ports,
-        e.labels == null ? Map.of() : e.labels, e.locality, e.weight == null || e.weight == 0 ? 1 : e.weight,
+        e.labels == null ? Map.of() : e.labels,
+        e.locality != null && !e.locality.isEmpty() ? e.locality : Localities.fromLabels(e.labels == null ? Map.of() : e.labels), e.weight == null || e.weight == 0 ? 1 : e.weight,
         e.network, true, src);
   }
 
@@ -175,15 +193,12 @@ public final class PushContext {
       gatewayNames.add(g.namespace() + "/" + g.name());
       GatewaySpec gs = g.spec(GatewaySpec.class);
       for (int i = 0; i < gs.servers.size(); i++) {
-        var t = gs.servers.get(i).tls;
-        if (t == null || t.credentialName == null || "PASSTHROUGH".equals(t.mode) || "AUTO_PASSTHROUGH".equals(t.mode)) continue;
-        ConfigKey sk = new ConfigKey("Secret", g.namespace(), t.credentialName);
-        if (!b.secrets.containsKey(sk)) {
-          b.messages.add(ValidationMessage.error(Codes.SECRET_NOT_FOUND, g.key(), g.origin(),
-              "spec.servers[" + i + "].tls.credentialName: referenced secret not found: \"" + g.namespace() + "/" + t.credentialName + "\" (server not served)"));
-        } else if (b.invalidSecrets.contains(sk)) {
-          b.messages.add(ValidationMessage.error(Codes.INVALID_CERTIFICATE, g.key(), g.origin(),
-              "spec.servers[" + i + "].tls.credentialName: secret \"" + g.namespace() + "/" + t.credentialName + "\" holds no valid certificate and key (server not served)"));
+        String problem = serverSecretProblem(b, g.namespace(), gs.servers.get(i));
+        if (problem != null) {
+          b.unservedServers.add(g.key() + "#" + i);
+          String code = problem.contains("not found") ? Codes.SECRET_NOT_FOUND : Codes.INVALID_CERTIFICATE;
+          b.messages.add(ValidationMessage.error(code, g.key(), g.origin(),
+              "spec.servers[" + i + "].tls.credentialName: " + problem + " (server not served)"));
         }
       }
     }
@@ -224,6 +239,34 @@ public final class PushContext {
         }
       }
     }
+  }
+
+  /** Why a terminating server cannot be served with its credentialName, or null. */
+  private static String serverSecretProblem(Builder b, String ns, GatewaySpec.Server server) {
+    var t = server.tls;
+    if (t == null || t.credentialName == null || t.mode == null) return null;
+    boolean mutual = t.mode.equals("MUTUAL") || t.mode.equals("OPTIONAL_MUTUAL");
+    if (!mutual && !t.mode.equals("SIMPLE")) return null;
+    ConfigKey sk = new ConfigKey("Secret", ns, t.credentialName);
+    String q = "\"" + t.credentialName + "\": ";
+    if (!b.secrets.containsKey(sk)) return q + "secret " + ns + "/" + t.credentialName + " not found";
+    String cp = b.certProblems.get(sk);
+    if (cp != null) return q + "secret " + ns + "/" + t.credentialName + " is invalid: " + cp;
+    if (mutual) {
+      ConfigKey ck = new ConfigKey("Secret", ns, t.credentialName + "-cacert");
+      if (b.secrets.containsKey(ck)) {
+        TlsSecret ca = b.secrets.get(ck);
+        if (b.caProblems.containsKey(ck)) return q + "secret " + ck.namespace() + "/" + ck.name() + " is invalid: " + b.caProblems.get(ck);
+        if (ca.caCert() == null && ca.certChain() == null) return q + "secret " + ns + "/" + ck.name() + " has no ca.crt";
+      } else {
+        if (b.caProblems.containsKey(sk)) return q + "secret " + ns + "/" + t.credentialName + " is invalid: " + b.caProblems.get(sk);
+        if (b.secrets.get(sk).caCert() == null) {
+          return q + "mode " + t.mode + " needs a CA certificate: no ca.crt in secret " + ns + "/" + t.credentialName
+              + " and secret " + ns + "/" + t.credentialName + "-cacert not found";
+        }
+      }
+    }
+    return null;
   }
 
   static List<Service> lookup(Map<String, List<Service>> services, String host, String ns) {
@@ -274,6 +317,11 @@ public final class PushContext {
     return sidecars;
   }
 
+  /** Minimesh LocalRateLimit resources (valid ones), oldest first. */
+  public List<ConfigResource> localRateLimits() {
+    return localRateLimits;
+  }
+
   /** All services, sorted by host then namespace. */
   public List<Service> services() {
     List<Service> all = new ArrayList<>();
@@ -298,9 +346,28 @@ public final class PushContext {
     return instancesByHost;
   }
 
+  /** The secret as a certificate + key (key as PKCS#8), or null if absent or unusable as such. */
   public TlsSecret secret(String ns, String name) {
     ConfigKey k = new ConfigKey("Secret", ns, name);
-    return invalidSecrets.contains(k) ? null : secrets.get(k);
+    return certProblems.containsKey(k) ? null : secrets.get(k);
+  }
+
+  /**
+   * CA certificates for validating peers of credential {@code name}: the {@code <name>-cacert} secret
+   * (its ca.crt, else its tls.crt) when it exists, else the ca.crt of the secret itself (Istio's order).
+   */
+  public String caCert(String ns, String name) {
+    ConfigKey ck = new ConfigKey("Secret", ns, name + "-cacert");
+    TlsSecret ca = secrets.get(ck);
+    if (ca != null) return caProblems.containsKey(ck) ? null : ca.caCert() != null ? ca.caCert() : ca.certChain();
+    ConfigKey k = new ConfigKey("Secret", ns, name);
+    TlsSecret s = secrets.get(k);
+    return s == null || caProblems.containsKey(k) ? null : s.caCert();
+  }
+
+  /** False for a Gateway server whose certificate secret is missing or invalid (reported; not pushed). */
+  public boolean served(ConfigResource gateway, int serverIndex) {
+    return !unservedServers.contains(gateway.key() + "#" + serverIndex);
   }
 
   /** The DestinationRule for a service host as seen from proxyNs (proxy ns, then service ns, then root). */
@@ -357,7 +424,10 @@ public final class PushContext {
     final Map<String, List<Service>> services = new HashMap<>();
     final Map<String, List<WorkloadInstance>> instances = new HashMap<>();
     final Map<ConfigKey, TlsSecret> secrets = new HashMap<>();
-    final Set<ConfigKey> invalidSecrets = new HashSet<>();
+    final Map<ConfigKey, String> certProblems = new HashMap<>();
+    final Map<ConfigKey, String> caProblems = new HashMap<>();
+    final Set<String> unservedServers = new HashSet<>();
+    java.time.Instant now;
     final List<ValidationMessage> messages = new ArrayList<>();
     int rejected;
     String configHash;

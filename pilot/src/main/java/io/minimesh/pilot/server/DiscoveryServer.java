@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ADS server: state of the world per type (wildcard LDS/CDS, named RDS/EDS/SDS), ACK/NACK tracking,
  * stale nonces ignored, pushes in make-before-break order (SDS, CDS, EDS, LDS, RDS) and only for types
- * whose generated content changed; EDS pushes carry only the changed assignments. All connection state
+ * whose generated content changed; EDS and SDS pushes carry only the changed resources. All connection state
  * is owned by one executor thread; gRPC threads only hand requests over.
  */
 public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
@@ -262,7 +262,10 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
       // EDS push; likewise routes follow listeners (Istio does the same).
       boolean follow = (type.equals(TypeUrls.ENDPOINT) && cdsSent) || (type.equals(TypeUrls.ROUTE) && ldsSent);
       if (!changed && !follow) continue;
-      boolean sent = send(c, type, type.equals(TypeUrls.ENDPOINT) && !cdsSent, pushStart);
+      // Endpoints and secrets are named subscriptions the proxy merges: send only what changed, so a
+      // rotated certificate travels alone.
+      boolean incremental = (type.equals(TypeUrls.ENDPOINT) && !cdsSent) || type.equals(TypeUrls.SECRET);
+      boolean sent = send(c, type, incremental, pushStart);
       if (type.equals(TypeUrls.CLUSTER)) cdsSent = sent;
       if (type.equals(TypeUrls.LISTENER)) ldsSent = sent;
     }

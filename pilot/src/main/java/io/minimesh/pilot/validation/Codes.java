@@ -28,6 +28,10 @@ public final class Codes {
   public static final String INVALID_CERTIFICATE = "MM0210";
   public static final String INVALID_STATUS = "MM0211";
   public static final String INVALID_LABELS = "MM0212";
+  /** A setting Minimesh does not implement (warning; the setting is ignored or its server not served). */
+  public static final String UNSUPPORTED = "MM0213";
+  /** A setting that has no effect as written (warning), e.g. locality failover without outlier detection. */
+  public static final String INEFFECTIVE = "MM0214";
 
   private Codes() {}
 }

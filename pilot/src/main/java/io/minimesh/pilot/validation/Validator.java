@@ -77,6 +77,7 @@ public final class Validator {
       case "ServiceEntry" -> serviceEntry((ServiceEntrySpec) spec);
       case "WorkloadEntry" -> workloadEntry("spec", (WorkloadEntrySpec) spec, true);
       case "Sidecar" -> sidecar((SidecarSpec) spec);
+      case "LocalRateLimit" -> localRateLimit((io.minimesh.api.minimesh.LocalRateLimitSpec) spec);
       default -> {}
     }
   }
@@ -215,6 +216,7 @@ public final class Validator {
       if (fd == null && fa == null) err(Codes.MISSING_FIELD, f + ".fault", "delay or abort is required");
     }
     if (r.mirror != null) destination(f + ".mirror", r.mirror);
+    if (r.mirror != null && r.mirrors != null && !r.mirrors.isEmpty()) err(Codes.INVALID_VALUE, f + ".mirrors", "mirror and mirrors are mutually exclusive");
     if (r.mirrors != null) for (int i = 0; i < r.mirrors.size(); i++) {
       destination(f + ".mirrors[" + i + "].destination", r.mirrors.get(i).destination);
       percent(f + ".mirrors[" + i + "].percentage", r.mirrors.get(i).percentage);
@@ -370,6 +372,12 @@ public final class Validator {
     connectionPool(f + ".connectionPool", p.connectionPool);
     outlier(f + ".outlierDetection", p.outlierDetection);
     clientTls(f + ".tls", p.tls);
+    var loc = p.loadBalancer == null ? null : p.loadBalancer.localityLbSetting;
+    if (loc != null && !Boolean.FALSE.equals(loc.enabled) && p.outlierDetection == null
+        && ((loc.failover != null && !loc.failover.isEmpty()) || (loc.failoverPriority != null && !loc.failoverPriority.isEmpty()))) {
+      out.add(ValidationMessage.warning(Codes.INEFFECTIVE, res.key(), res.origin(), f + ".loadBalancer.localityLbSetting: failover"
+          + " needs outlierDetection in the same traffic policy (without it unhealthy endpoints are never detected); failover is not applied"));
+    }
     if (p.portLevelSettings != null) {
       for (int i = 0; i < p.portLevelSettings.size(); i++) {
         var pl = p.portLevelSettings.get(i);
@@ -400,6 +408,15 @@ public final class Validator {
         if (ch.httpCookie.ttl != null) duration(f + ".consistentHash.httpCookie.ttl", ch.httpCookie.ttl, true);
       }
       if (ch.ringHash != null && ch.maglev != null) err(Codes.INVALID_VALUE, f + ".consistentHash", "ringHash and maglev are mutually exclusive");
+      // Envoy's limits: a proxy would reject the cluster.
+      for (var e : new Object[][] {{".consistentHash.minimumRingSize", ch.minimumRingSize},
+          {".consistentHash.ringHash.minimumRingSize", ch.ringHash == null ? null : ch.ringHash.minimumRingSize}}) {
+        Long v = (Long) e[1];
+        if (v != null && (v < 0 || v > 8_388_608L)) err(Codes.INVALID_VALUE, f + e[0], "must be in [0, 8388608], got " + v);
+      }
+      if (ch.maglev != null && ch.maglev.tableSize != null && ch.maglev.tableSize > 5_000_011L) {
+        err(Codes.INVALID_VALUE, f + ".consistentHash.maglev.tableSize", "must be at most 5000011, got " + ch.maglev.tableSize);
+      }
       if (ch.maglev != null && ch.maglev.tableSize != null && !isPrime(ch.maglev.tableSize)) {
         err(Codes.INVALID_VALUE, f + ".consistentHash.maglev.tableSize", "must be a prime number, got " + ch.maglev.tableSize);
       }
@@ -416,6 +433,15 @@ public final class Validator {
         int sum = 0;
         if (d.to != null) for (int w : d.to.values()) sum += w;
         if (sum != 100) err(Codes.INVALID_WEIGHTS, g + ".to", "weights must sum to 100, got " + sum);
+      }
+      if (l.distribute != null && !l.distribute.isEmpty() && l.failoverPriority != null && !l.failoverPriority.isEmpty()) {
+        err(Codes.INVALID_VALUE, f + ".localityLbSetting", "distribute and failoverPriority are mutually exclusive");
+      }
+      if (l.distribute != null) for (int i = 0; i < l.distribute.size(); i++) {
+        var d = l.distribute.get(i);
+        if (d.to != null) d.to.forEach((k, w) -> {
+          if (w == null || w < 0 || w > 100) err(Codes.INVALID_PERCENT, f + ".localityLbSetting.distribute.to." + k, "must be in [0, 100], got " + w);
+        });
       }
       if (l.failover != null) for (int i = 0; i < l.failover.size(); i++) {
         var fo = l.failover.get(i);
@@ -439,6 +465,7 @@ public final class Validator {
       if (cp.tcp.idleTimeout != null) duration(f + ".tcp.idleTimeout", cp.tcp.idleTimeout, true);
       if (cp.tcp.maxConnectionDuration != null) duration(f + ".tcp.maxConnectionDuration", cp.tcp.maxConnectionDuration, true);
       if (cp.tcp.tcpKeepalive != null) {
+        nonNegative(f + ".tcp.tcpKeepalive.probes", cp.tcp.tcpKeepalive.probes);
         if (cp.tcp.tcpKeepalive.time != null) duration(f + ".tcp.tcpKeepalive.time", cp.tcp.tcpKeepalive.time, false);
         if (cp.tcp.tcpKeepalive.interval != null) duration(f + ".tcp.tcpKeepalive.interval", cp.tcp.tcpKeepalive.interval, false);
       }
@@ -526,14 +553,72 @@ public final class Validator {
             && (t.serverCertificate == null || t.privateKey == null) && (t.tlsCertificates == null || t.tlsCertificates.isEmpty())) {
           err(Codes.MISSING_FIELD, f + ".tls", "mode " + t.mode + " needs credentialName or serverCertificate and privateKey");
         }
-        for (String v : new String[] {t.minProtocolVersion, t.maxProtocolVersion}) {
-          if (v != null && !Set.of("TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3").contains(v)) {
-            err(Codes.INVALID_ENUM, f + ".tls", "unknown TLS protocol version \"" + v + "\"");
+        List<String> versions = List.of("TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3");
+        if (t.minProtocolVersion != null && !versions.contains(t.minProtocolVersion)) {
+          err(Codes.INVALID_ENUM, f + ".tls.minProtocolVersion", "unknown TLS protocol version \"" + t.minProtocolVersion + "\"");
+        }
+        if (t.maxProtocolVersion != null && !versions.contains(t.maxProtocolVersion)) {
+          err(Codes.INVALID_ENUM, f + ".tls.maxProtocolVersion", "unknown TLS protocol version \"" + t.maxProtocolVersion + "\"");
+        }
+        if (t.minProtocolVersion != null && t.maxProtocolVersion != null && versions.indexOf(t.minProtocolVersion) > 0
+            && versions.indexOf(t.maxProtocolVersion) > 0 && versions.indexOf(t.minProtocolVersion) > versions.indexOf(t.maxProtocolVersion)) {
+          err(Codes.INVALID_VALUE, f + ".tls", "minProtocolVersion " + t.minProtocolVersion + " is above maxProtocolVersion " + t.maxProtocolVersion);
+        }
+        if (t.cipherSuites != null) for (int j = 0; j < t.cipherSuites.size(); j++) {
+          String c = t.cipherSuites.get(j);
+          if (c == null || c.isBlank() || c.chars().anyMatch(Character::isWhitespace)) {
+            err(Codes.INVALID_VALUE, f + ".tls.cipherSuites[" + j + "]", "invalid cipher suite name \"" + c + "\"");
           }
+        }
+        if ("ISTIO_MUTUAL".equals(t.mode)) {
+          out.add(ValidationMessage.warning(Codes.UNSUPPORTED, res.key(), res.origin(), f + ".tls.mode: ISTIO_MUTUAL is not supported"
+              + " (Minimesh issues no mesh workload certificates); this server is not served"));
+        }
+        if ("MUTUAL".equals(t.mode) && t.credentialName == null && t.serverCertificate != null && t.caCertificates == null) {
+          err(Codes.MISSING_FIELD, f + ".tls.caCertificates", "mode MUTUAL with serverCertificate needs caCertificates");
+        }
+        if (Boolean.TRUE.equals(t.httpsRedirect) && sv.port != null && sv.port.protocol != null
+            && !Protocols.isHttp(sv.port.protocol.toUpperCase())) {
+          out.add(ValidationMessage.warning(Codes.INEFFECTIVE, res.key(), res.origin(), f + ".tls.httpsRedirect: only applies to HTTP servers"));
         }
       } else if (sv.port != null && sv.port.protocol != null && sv.port.protocol.equalsIgnoreCase("HTTPS")) {
         err(Codes.MISSING_FIELD, f + ".tls", "is required for protocol HTTPS");
       }
+    }
+  }
+
+  // ---- LocalRateLimit (networking.minimesh.io) ----
+
+  private void localRateLimit(io.minimesh.api.minimesh.LocalRateLimitSpec s) {
+    if (s.workloadSelector != null) labels("spec.workloadSelector.labels", s.workloadSelector.labels);
+    String scope = s.scope == null ? "LISTENER" : s.scope;
+    if (!Set.of("LISTENER", "HOST", "ROUTE").contains(scope)) {
+      err(Codes.INVALID_ENUM, "spec.scope", "unknown scope \"" + s.scope + "\" (LISTENER, HOST or ROUTE)");
+    }
+    if (s.port != null) port("spec.port", s.port);
+    if (scope.equals("HOST") && (s.hosts == null || s.hosts.isEmpty())) err(Codes.MISSING_FIELD, "spec.hosts", "is required for scope HOST");
+    if (scope.equals("ROUTE") && (s.route == null || s.route.isBlank())) err(Codes.MISSING_FIELD, "spec.route", "is required for scope ROUTE");
+    if (scope.equals("LISTENER") && s.hosts != null && !s.hosts.isEmpty()) err(Codes.INVALID_VALUE, "spec.hosts", "only applies to scopes HOST and ROUTE");
+    if (s.hosts != null) for (int i = 0; i < s.hosts.size(); i++) host("spec.hosts[" + i + "]", s.hosts.get(i), true);
+    var b = s.tokenBucket;
+    if (b == null) {
+      err(Codes.MISSING_FIELD, "spec.tokenBucket", "is required");
+    } else {
+      if (b.maxTokens == null) err(Codes.MISSING_FIELD, "spec.tokenBucket.maxTokens", "is required");
+      else if (b.maxTokens < 1) err(Codes.INVALID_VALUE, "spec.tokenBucket.maxTokens", "must be >= 1, got " + b.maxTokens);
+      if (b.tokensPerFill != null && b.tokensPerFill < 1) err(Codes.INVALID_VALUE, "spec.tokenBucket.tokensPerFill", "must be >= 1, got " + b.tokensPerFill);
+      if (b.fillInterval == null) {
+        err(Codes.MISSING_FIELD, "spec.tokenBucket.fillInterval", "is required");
+      } else {
+        int before = out.size();
+        duration("spec.tokenBucket.fillInterval", b.fillInterval, false);
+        if (out.size() == before && IstioDuration.parse(b.fillInterval).toMillis() < 50) {
+          err(Codes.INVALID_DURATION, "spec.tokenBucket.fillInterval", "must be at least 50ms, got \"" + b.fillInterval + "\"");
+        }
+      }
+    }
+    if (s.statusCode != null && (s.statusCode < 400 || s.statusCode > 599)) {
+      err(Codes.INVALID_STATUS, "spec.statusCode", "must be in [400, 599], got " + s.statusCode);
     }
   }
 

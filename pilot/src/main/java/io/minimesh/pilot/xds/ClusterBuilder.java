@@ -88,6 +88,7 @@ final class ClusterBuilder {
     if (subset != null) istio.putFields("subset", str(subset));
     if (dr != null) istio.putFields("config", str(Names.drPath(dr.namespace(), dr.name())));
     c.setMetadata(Metadata.newBuilder().putFilterMetadata("istio", istio.build()));
+    c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(defaultThresholds()));
     if (tp != null) apply(c, tp, svc, sp);
     return c.build();
   }
@@ -138,65 +139,38 @@ final class ClusterBuilder {
     }
     var cp = tp.connectionPool;
     if (cp != null) {
-      CircuitBreakers.Thresholds.Builder th = CircuitBreakers.Thresholds.newBuilder();
-      boolean any = false;
+      // Istio: a zero (unset) limit keeps the default; the thresholds start from the mesh defaults.
+      CircuitBreakers.Thresholds.Builder th = c.getCircuitBreakers().getThresholdsCount() > 0
+          ? c.getCircuitBreakers().getThresholds(0).toBuilder() : defaultThresholds().toBuilder();
       if (cp.tcp != null) {
-        if (cp.tcp.maxConnections != null) {
-          th.setMaxConnections(cp.tcp.maxConnections);
-          any = true;
-        }
+        if (positive(cp.tcp.maxConnections)) th.setMaxConnections(cp.tcp.maxConnections);
         if (cp.tcp.connectTimeout != null) c.setConnectTimeout(IstioDuration.toProto(IstioDuration.parse(cp.tcp.connectTimeout)));
-        if (cp.tcp.idleTimeout != null && (cp.http == null || cp.http.idleTimeout == null)) {
-          c.setIdleTimeout(IstioDuration.toProto(IstioDuration.parse(cp.tcp.idleTimeout)));
-        }
+        if (cp.tcp.idleTimeout != null) c.setIdleTimeout(IstioDuration.toProto(IstioDuration.parse(cp.tcp.idleTimeout)));
       }
       if (cp.http != null) {
-        if (cp.http.http1MaxPendingRequests != null) {
-          th.setMaxPendingRequests(cp.http.http1MaxPendingRequests);
-          any = true;
-        }
-        if (cp.http.http2MaxRequests != null) {
-          th.setMaxRequests(cp.http.http2MaxRequests);
-          any = true;
-        }
-        if (cp.http.maxRetries != null) {
-          th.setMaxRetries(cp.http.maxRetries);
-          any = true;
-        }
-        if (cp.http.maxRequestsPerConnection != null) c.setMaxRequestsPerConnection(cp.http.maxRequestsPerConnection);
+        if (positive(cp.http.http1MaxPendingRequests)) th.setMaxPendingRequests(cp.http.http1MaxPendingRequests);
+        if (positive(cp.http.http2MaxRequests)) th.setMaxRequests(cp.http.http2MaxRequests);
+        if (positive(cp.http.maxRetries)) th.setMaxRetries(cp.http.maxRetries);
+        if (positive(cp.http.maxRequestsPerConnection)) c.setMaxRequestsPerConnection(cp.http.maxRequestsPerConnection);
+        // http.idleTimeout wins over tcp.idleTimeout (Istio applies it last).
         if (cp.http.idleTimeout != null) c.setIdleTimeout(IstioDuration.toProto(IstioDuration.parse(cp.http.idleTimeout)));
-        if ("UPGRADE".equals(cp.http.h2UpgradePolicy) && sp.isHttp()) c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
+        if ("UPGRADE".equals(cp.http.h2UpgradePolicy) && sp.isHttp() && !Protocols.isHttp2(sp.protocol())) {
+          c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
+        }
         if (Boolean.TRUE.equals(cp.http.useClientProtocol)) c.setUpstreamProtocol(Cluster.UpstreamProtocol.USE_DOWNSTREAM);
-        if (cp.http.maxConcurrentStreams != null) {
+        if (positive(cp.http.maxConcurrentStreams)) {
           c.setHttp2ProtocolOptions(Http2ProtocolOptions.newBuilder().setMaxConcurrentStreams(cp.http.maxConcurrentStreams));
         }
       }
-      if (any) c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(th));
+      c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(th));
     }
     var od = tp.outlierDetection;
     if (od != null) {
-      OutlierDetection.Builder o = OutlierDetection.newBuilder();
-      Integer c5xx = od.consecutive5xxErrors != null ? od.consecutive5xxErrors : od.consecutiveErrors;
-      if (c5xx != null) {
-        o.setConsecutive5Xx(c5xx).setEnforcingConsecutive5Xx(c5xx > 0 ? 100 : 0);
-      } else if (od.consecutiveGatewayErrors != null) {
-        o.setEnforcingConsecutive5Xx(0); // Istio: only gateway errors count when only they are set
-      }
-      if (od.consecutiveGatewayErrors != null) {
-        o.setConsecutiveGatewayFailure(od.consecutiveGatewayErrors).setEnforcingConsecutiveGatewayFailure(od.consecutiveGatewayErrors > 0 ? 100 : 0);
-      }
-      if (od.interval != null) o.setInterval(IstioDuration.toProto(IstioDuration.parse(od.interval)));
-      if (od.baseEjectionTime != null) o.setBaseEjectionTime(IstioDuration.toProto(IstioDuration.parse(od.baseEjectionTime)));
-      if (od.maxEjectionPercent != null) o.setMaxEjectionPercent(od.maxEjectionPercent);
-      if (Boolean.TRUE.equals(od.splitExternalLocalOriginErrors)) {
-        o.setSplitExternalLocalOriginErrors(true);
-        if (od.consecutiveLocalOriginFailures != null) o.setConsecutiveLocalOriginFailure(od.consecutiveLocalOriginFailures);
-      }
-      c.setOutlierDetection(o);
-      if (od.minHealthPercent != null) {
-        if (common == null) common = CommonLbConfig.newBuilder();
-        common.setHealthyPanicThreshold(Percent.newBuilder().setValue(od.minHealthPercent));
-      }
+      c.setOutlierDetection(outlierDetection(od));
+      // Istio always sets the panic threshold with outlier detection (minHealthPercent, default 0: no
+      // panic mode), since services with few endpoints would otherwise panic as soon as one is ejected.
+      if (common == null) common = CommonLbConfig.newBuilder();
+      common.setHealthyPanicThreshold(Percent.newBuilder().setValue(od.minHealthPercent == null ? 0 : od.minHealthPercent));
     }
     if (common != null) c.setCommonLbConfig(common);
     var tls = tp.tls;
@@ -223,6 +197,48 @@ final class ClusterBuilder {
     }
   }
 
+  /**
+   * Istio's outlier detection: each consecutive-error kind enforced at 100 % when its count is above 0;
+   * the deprecated consecutiveErrors counts gateway errors (502/503/504) only, as Istio translated it.
+   */
+  static OutlierDetection outlierDetection(DestinationRuleSpec.OutlierDetection od) {
+    OutlierDetection.Builder o = OutlierDetection.newBuilder();
+    if (od.consecutiveErrors != null && od.consecutiveErrors > 0) {
+      o.setConsecutiveGatewayFailure(od.consecutiveErrors).setEnforcingConsecutiveGatewayFailure(100).setEnforcingConsecutive5Xx(0);
+    }
+    if (od.consecutive5xxErrors != null) {
+      int v = od.consecutive5xxErrors;
+      o.setConsecutive5Xx(v).setEnforcingConsecutive5Xx(v > 0 ? 100 : 0);
+    }
+    if (od.consecutiveGatewayErrors != null) {
+      int v = od.consecutiveGatewayErrors;
+      o.setConsecutiveGatewayFailure(v).setEnforcingConsecutiveGatewayFailure(v > 0 ? 100 : 0);
+    }
+    if (od.interval != null) o.setInterval(IstioDuration.toProto(IstioDuration.parse(od.interval)));
+    if (od.baseEjectionTime != null) o.setBaseEjectionTime(IstioDuration.toProto(IstioDuration.parse(od.baseEjectionTime)));
+    if (positive(od.maxEjectionPercent)) o.setMaxEjectionPercent(od.maxEjectionPercent);
+    if (Boolean.TRUE.equals(od.splitExternalLocalOriginErrors)) {
+      o.setSplitExternalLocalOriginErrors(true);
+      if (positive(od.consecutiveLocalOriginFailures)) o.setConsecutiveLocalOriginFailure(od.consecutiveLocalOriginFailures);
+    }
+    return o.build();
+  }
+
+  /**
+   * Istio lifts Envoy's default circuit-breaker limits (1024 connections, pending and requests, 3
+   * retries) to "unlimited" on every outbound cluster; a DestinationRule lowers them. Istio uses
+   * 2^32-1; 2^31-1 is as unlimited in practice and reads the same as a signed Java int.
+   */
+  static CircuitBreakers.Thresholds defaultThresholds() {
+    int max = Integer.MAX_VALUE;
+    return CircuitBreakers.Thresholds.newBuilder().setMaxConnections(max).setMaxPendingRequests(max)
+        .setMaxRequests(max).setMaxRetries(max).build();
+  }
+
+  private static boolean positive(Integer v) {
+    return v != null && v > 0;
+  }
+
   // ---- special clusters ----
 
   static Cluster blackhole() {
@@ -242,7 +258,8 @@ final class ClusterBuilder {
         .setConnectTimeout(IstioDuration.toProto(DEFAULT_CONNECT_TIMEOUT))
         .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(name).addEndpoints(
             LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(
-                io.minimesh.api.xds.v1.Endpoint.newBuilder().setAddress(ListenerBuilder.address(p.appHost(), p.appPort()))))));
+                io.minimesh.api.xds.v1.Endpoint.newBuilder().setAddress(ListenerBuilder.address(p.appHost(), p.appPort()))))))
+        .setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(defaultThresholds()));
     if (Protocols.isHttp2(p.protocol())) c.setUpstreamProtocol(Cluster.UpstreamProtocol.HTTP2);
     return c.build();
   }

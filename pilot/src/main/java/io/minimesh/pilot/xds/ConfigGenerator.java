@@ -56,6 +56,7 @@ public final class ConfigGenerator {
     RouteConfigBuilder rcb = new RouteConfigBuilder(ctx, proxy);
     List<Listener> listeners;
     List<RouteConfiguration> routeConfigs = new ArrayList<>();
+    Map<String, Integer> routePorts = new HashMap<>();
     Map<String, Cluster> clusters = new TreeMap<>();
     if (proxy.isRouter()) {
       Map<Integer, List<GatewayServers.Entry>> byPort = GatewayServers.of(ctx, proxy);
@@ -66,9 +67,10 @@ public final class ConfigGenerator {
           if (e.kind() == GatewayServers.Kind.HTTP || e.kind() == GatewayServers.Kind.HTTPS_TERMINATE) {
             byRoute.computeIfAbsent(e.routeName(), k -> new ArrayList<>()).add(e);
           }
-          if (e.kind() == GatewayServers.Kind.HTTPS_TERMINATE) secrets(e);
+          if (e.kind() == GatewayServers.Kind.HTTPS_TERMINATE || e.kind() == GatewayServers.Kind.TLS_TERMINATE) secrets(e);
         }
       }
+      byRoute.forEach((name, entries) -> routePorts.put(name, entries.get(0).port()));
       byRoute.forEach((name, entries) -> routeConfigs.add(
           ctx.cached(List.of("rds-gw", name, entries.stream().map(x -> x.gatewayName() + "#" + x.index()).toList(), proxy.labels(), proxy.namespace()),
               () -> rcb.gateway(name, entries))));
@@ -88,9 +90,11 @@ public final class ConfigGenerator {
       List<Integer> httpPorts = new ArrayList<>();
       listeners = lb.sidecar(scope, inbound, egress, httpPorts);
       for (int port : httpPorts) {
+        routePorts.put(Integer.toString(port), port);
         routeConfigs.add(ctx.cached(List.of("rds-sc", port, proxy.namespace(), proxy.labels()), () -> rcb.sidecar(port, scope)));
       }
       for (SidecarEgress e : egress) {
+        if (e.isHttp()) routePorts.put(e.routeName(), e.port());
         if (e.isHttp()) routeConfigs.add(ctx.cached(List.of("rds-egress", e, proxy.namespace(), proxy.labels()), () -> rcb.egress(e, scope)));
       }
       TreeSet<String> names = new TreeSet<>();
@@ -113,6 +117,12 @@ public final class ConfigGenerator {
       clusters.put(Names.INBOUND_PASSTHROUGH, ClusterBuilder.passthrough(Names.INBOUND_PASSTHROUGH));
       for (var ip : inbound) clusters.put(Names.inbound(ip.port()), ClusterBuilder.inbound(ip));
     }
+    RateLimits limits = new RateLimits(ctx, proxy);
+    if (!limits.isEmpty()) {
+      listeners = limits.listeners(listeners);
+      routeConfigs.replaceAll(rc -> limits.routeConfig(rc, routePorts.getOrDefault(rc.getName(), 0)));
+    }
+    if (DebugInjection.enabled()) routeConfigs.replaceAll(DebugInjection::apply);
     upstreamSecrets(clusters.values());
     listeners.forEach(l -> put(TypeUrls.LISTENER, l.getName(), l));
     routeConfigs.forEach(r -> put(TypeUrls.ROUTE, r.getName(), r));
@@ -142,9 +152,9 @@ public final class ConfigGenerator {
             .setCertificateChain(DataSource.newBuilder().setInlineString(s.certChain()))
             .setPrivateKey(DataSource.newBuilder().setInlineString(s.privateKey())))
         .build());
-    TlsSecret caSecret = ctx.secret(e.gateway().namespace(), tls.credentialName + "-cacert");
-    String ca = caSecret != null ? (caSecret.caCert() != null ? caSecret.caCert() : caSecret.certChain()) : s.caCert();
-    if (ca != null) {
+    String ca = ctx.caCert(e.gateway().namespace(), tls.credentialName);
+    boolean mutual = "MUTUAL".equals(tls.mode) || "OPTIONAL_MUTUAL".equals(tls.mode);
+    if (ca != null && mutual) {
       CertificateValidationContext.Builder v = CertificateValidationContext.newBuilder().setTrustedCa(DataSource.newBuilder().setInlineString(ca));
       if (tls.subjectAltNames != null) tls.subjectAltNames.forEach(n -> v.addMatchSubjectAltNames(io.minimesh.api.xds.v1.StringMatcher.newBuilder().setExact(n)));
       put(TypeUrls.SECRET, name + "-cacert", Secret.newBuilder().setName(name + "-cacert").setValidationContext(v).build());
@@ -164,15 +174,17 @@ public final class ConfigGenerator {
         String cred = n.substring("kubernetes://".length());
         boolean ca = cred.endsWith("-cacert");
         if (ca) cred = cred.substring(0, cred.length() - "-cacert".length());
-        TlsSecret s = ctx.secret(proxy.namespace(), cred);
-        if (s == null) continue;
         if (!ca) {
+          TlsSecret s = ctx.secret(proxy.namespace(), cred);
+          if (s == null) continue;
           put(TypeUrls.SECRET, n, Secret.newBuilder().setName(n).setTlsCertificate(TlsCertificate.newBuilder()
               .setCertificateChain(DataSource.newBuilder().setInlineString(s.certChain()))
               .setPrivateKey(DataSource.newBuilder().setInlineString(s.privateKey()))).build());
-        } else if (s.caCert() != null) {
+        } else {
+          String caPem = ctx.caCert(proxy.namespace(), cred);
+          if (caPem == null) continue;
           put(TypeUrls.SECRET, n, Secret.newBuilder().setName(n).setValidationContext(
-              CertificateValidationContext.newBuilder().setTrustedCa(DataSource.newBuilder().setInlineString(s.caCert()))).build());
+              CertificateValidationContext.newBuilder().setTrustedCa(DataSource.newBuilder().setInlineString(caPem))).build());
         }
       }
     }

@@ -22,8 +22,9 @@ import java.util.TreeMap;
 
 /**
  * EDS: ClusterLoadAssignments grouped by locality, subsets selected by endpoint labels. With outlier
- * detection configured (Istio's condition for locality failover), localities get priorities by how much
- * of the proxy's own locality they share: same subzone 0, zone 1, region 2, elsewhere 3 (compacted).
+ * detection configured (Istio's condition for locality failover) and no distribute rule, localities get
+ * priorities by how much of the proxy's own locality they share (Istio's LbPriority and failover rules,
+ * or failoverPriority labels), compacted to 0..n.
  */
 final class EndpointBuilder {
   private final PushContext ctx;
@@ -69,13 +70,18 @@ final class EndpointBuilder {
     }
     boolean prioritized = failover(tp);
     String failoverRegion = failoverTarget(tp);
+    List<String> failoverPriority = tp == null || tp.loadBalancer == null || tp.loadBalancer.localityLbSetting == null
+        ? null : tp.loadBalancer.localityLbSetting.failoverPriority;
+    ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(name);
+    if (prioritized && failoverPriority != null && !failoverPriority.isEmpty()) {
+      return byLabelPriority(cla, byLocality, failoverPriority);
+    }
     Map<Integer, Integer> compact = new TreeMap<>();
     if (prioritized) {
       for (String loc : byLocality.keySet()) compact.put(priority(loc, failoverRegion), 0);
       int i = 0;
       for (var e : compact.entrySet()) e.setValue(i++);
     }
-    ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(name);
     for (var e : byLocality.entrySet()) {
       LocalityLbEndpoints.Builder l = LocalityLbEndpoints.newBuilder().setLocality(locality(e.getKey())).addAllLbEndpoints(e.getValue());
       int weight = e.getValue().stream().mapToInt(LbEndpoint::getLoadBalancingWeight).sum();
@@ -86,17 +92,67 @@ final class EndpointBuilder {
     return cla.build();
   }
 
-  /** Same subzone 0, zone 1, region 2, the failover region of a matching localityLbSetting.failover 3, else 4. */
-  private int priority(String loc, String failoverRegion) {
-    String[] mine = proxy.locality().split("/", -1);
-    String[] theirs = loc.split("/", -1);
-    int shared = 0;
-    for (int i = 0; i < Math.min(3, Math.min(mine.length, theirs.length)); i++) {
-      if (!mine[i].equals(theirs[i]) || mine[i].isEmpty()) break;
-      shared++;
+  /**
+   * Istio's failoverPriority: an endpoint's priority is the number of leading labels of the list on
+   * which it does not agree with the proxy (topology region/zone/subzone labels read the localities),
+   * compacted so priorities have no gaps.
+   */
+  private ClusterLoadAssignment byLabelPriority(ClusterLoadAssignment.Builder cla, Map<String, List<LbEndpoint>> byLocality,
+      List<String> labels) {
+    Map<String, String> mine = new TreeMap<>(proxy.labels());
+    topologyLabels(proxy.locality(), mine);
+    Map<Integer, Map<String, List<LbEndpoint>>> groups = new TreeMap<>();
+    for (var e : byLocality.entrySet()) {
+      for (LbEndpoint ep : e.getValue()) {
+        Map<String, String> theirs = new TreeMap<>();
+        ep.getMetadata().getFieldsMap().forEach((k, v) -> theirs.put(k, v.getStringValue()));
+        topologyLabels(e.getKey(), theirs);
+        int matched = 0;
+        for (String l : labels) {
+          String a = mine.get(l);
+          if (a == null || !a.equals(theirs.get(l))) break;
+          matched++;
+        }
+        groups.computeIfAbsent(labels.size() - matched, k -> new TreeMap<>()).computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(ep);
+      }
     }
-    if (shared > 0) return 3 - shared;
-    return failoverRegion != null && theirs[0].equals(failoverRegion) ? 3 : 4;
+    int prio = 0;
+    for (var g : groups.values()) {
+      for (var e : g.entrySet()) {
+        int weight = e.getValue().stream().mapToInt(LbEndpoint::getLoadBalancingWeight).sum();
+        cla.addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(locality(e.getKey())).addAllLbEndpoints(e.getValue())
+            .setLoadBalancingWeight(weight).setPriority(prio));
+      }
+      prio++;
+    }
+    return cla.build();
+  }
+
+  private static void topologyLabels(String loc, Map<String, String> out) {
+    String[] p = loc.split("/", -1);
+    if (p.length > 0 && !p[0].isEmpty()) out.putIfAbsent("topology.kubernetes.io/region", p[0]);
+    if (p.length > 1 && !p[1].isEmpty()) out.putIfAbsent("topology.kubernetes.io/zone", p[1]);
+    if (p.length > 2 && !p[2].isEmpty()) out.putIfAbsent("topology.istio.io/subzone", p[2]);
+  }
+
+  /**
+   * Istio's LbPriority: same region, zone and subzone 0; same region and zone 1; same region 2; other
+   * regions 3, or 4 when a failover rule for the proxy's region names another target region.
+   */
+  private int priority(String loc, String failoverRegion) {
+    String[] mine = parts(proxy.locality());
+    String[] theirs = parts(loc);
+    if (mine[0].equals(theirs[0])) {
+      if (mine[1].equals(theirs[1])) return mine[2].equals(theirs[2]) ? 0 : 1;
+      return 2;
+    }
+    if (failoverRegion != null && !theirs[0].equals(failoverRegion)) return 4;
+    return 3;
+  }
+
+  private static String[] parts(String loc) {
+    String[] p = loc.split("/", -1);
+    return new String[] {p.length > 0 ? p[0] : "", p.length > 1 ? p[1] : "", p.length > 2 ? p[2] : ""};
   }
 
   /** The region traffic fails over to from the proxy's region, per localityLbSetting.failover. */

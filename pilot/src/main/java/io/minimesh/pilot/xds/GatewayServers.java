@@ -16,6 +16,8 @@ final class GatewayServers {
   enum Kind {
     HTTP,
     HTTPS_TERMINATE,
+    /** Protocol TLS with mode SIMPLE/MUTUAL: TLS terminated, the bytes then routed by VirtualService tcp[]. */
+    TLS_TERMINATE,
     TLS_PASSTHROUGH,
     TCP
   }
@@ -47,9 +49,7 @@ final class GatewayServers {
         GatewaySpec.Server s = gs.servers.get(i);
         Kind kind = kind(s);
         if (kind == null) continue;
-        if (kind == Kind.HTTPS_TERMINATE && s.tls.credentialName != null && ctx.secret(g.namespace(), s.tls.credentialName) == null) {
-          continue; // reported as MM0104/MM0210; the rest of the gateway keeps working
-        }
+        if (!ctx.served(g, i)) continue; // certificate missing or invalid: reported, the rest keeps working
         int port = s.port.number;
         out.computeIfAbsent(proxy.bindPort(port), k -> new ArrayList<>())
             .add(new Entry(g, s, i, port, proxy.bindPort(port), kind));
@@ -61,12 +61,10 @@ final class GatewayServers {
   private static Kind kind(GatewaySpec.Server s) {
     String p = s.port.protocol.toUpperCase(Locale.ROOT);
     String mode = s.tls == null || s.tls.mode == null ? "" : s.tls.mode;
-    if (p.equals("HTTPS") || (p.equals("TLS") && !mode.isEmpty())) {
-      if (mode.equals("PASSTHROUGH") || mode.equals("AUTO_PASSTHROUGH")) return Kind.TLS_PASSTHROUGH;
-      if (mode.equals("ISTIO_MUTUAL")) return null; // needs mesh identity (not in directory mode)
-      return p.equals("TLS") ? Kind.TLS_PASSTHROUGH : Kind.HTTPS_TERMINATE;
-    }
-    if (p.equals("TLS")) return Kind.TLS_PASSTHROUGH;
+    if (mode.equals("ISTIO_MUTUAL")) return null; // needs mesh identity: reported as unsupported
+    boolean terminate = mode.equals("SIMPLE") || mode.equals("MUTUAL") || mode.equals("OPTIONAL_MUTUAL");
+    if (p.equals("HTTPS")) return mode.equals("PASSTHROUGH") || mode.equals("AUTO_PASSTHROUGH") ? Kind.TLS_PASSTHROUGH : Kind.HTTPS_TERMINATE;
+    if (p.equals("TLS")) return terminate ? Kind.TLS_TERMINATE : Kind.TLS_PASSTHROUGH;
     if (Protocols.isHttp(p)) return Kind.HTTP;
     return Kind.TCP;
   }

@@ -86,8 +86,23 @@ final class ListenerBuilder {
             l.addFilterChains(fc);
             needsInspector = true;
           }
+          case TLS_TERMINATE -> {
+            FilterChain fc = tcpChain(s);
+            if (fc != null) {
+              FilterChain.Builder b = fc.toBuilder().setName(s.gatewayName() + "#" + s.index());
+              List<String> sni = serverNames(s);
+              if (!sni.isEmpty()) b.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(sni));
+              b.setTransportSocket(TransportSocket.newBuilder().setDownstreamTls(downstreamTls(s).toBuilder()
+                  .setCommonTlsContext(downstreamTls(s).getCommonTlsContext().toBuilder().clearAlpnProtocols())));
+              l.addFilterChains(b);
+              needsInspector = true;
+            }
+          }
           case TLS_PASSTHROUGH -> {
             for (FilterChain fc : passthroughChains(s)) l.addFilterChains(fc);
+            if ("AUTO_PASSTHROUGH".equals(s.server().tls == null ? null : s.server().tls.mode)) {
+              for (FilterChain fc : autoPassthroughChains(s)) l.addFilterChains(fc);
+            }
             needsInspector = true;
           }
           case TCP -> {
@@ -127,9 +142,7 @@ final class ListenerBuilder {
     boolean mutual = "MUTUAL".equals(t.mode) || "OPTIONAL_MUTUAL".equals(t.mode);
     if (t.credentialName != null) {
       c.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(Names.sdsName(t.credentialName)));
-      TlsSecret sec = ctx.secret(s.gateway().namespace(), t.credentialName);
-      TlsSecret caSec = ctx.secret(s.gateway().namespace(), t.credentialName + "-cacert");
-      if (mutual && (caSec != null || (sec != null && sec.caCert() != null))) {
+      if (mutual && ctx.caCert(s.gateway().namespace(), t.credentialName) != null) {
         c.setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName(Names.sdsName(t.credentialName) + "-cacert"));
       }
     } else if (t.serverCertificate != null) {
@@ -179,6 +192,40 @@ final class ListenerBuilder {
               .setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(sni).setTransportProtocol("tls"))
               .addFilters(tcpProxy("outbound_" + s.bindPort(), tr.route, vs.namespace(), s.port()))
               .build());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * AUTO_PASSTHROUGH (Istio's east-west gateways): no VirtualService; the client's SNI names the cluster,
+   * {@code outbound_.<port>_.<subset>_.<host>}, for every service the server's hosts cover.
+   */
+  private List<FilterChain> autoPassthroughChains(GatewayServers.Entry s) {
+    List<FilterChain> out = new ArrayList<>();
+    for (Service svc : ctx.services()) {
+      if (!svc.visibleFrom(s.gateway().namespace())) continue;
+      boolean covered = false;
+      for (String entry : s.server().hosts) {
+        String[] p = GatewayServers.splitHost(entry, s.gateway().namespace());
+        if ((p[0] == null || p[0].equals(svc.namespace())) && Hosts.covers(p[1], svc.hostname())) covered = true;
+      }
+      if (!covered) continue;
+      ConfigResource dr = ctx.destinationRule(svc.hostname(), proxy.namespace(), svc.namespace());
+      List<String> subsets = new ArrayList<>();
+      subsets.add("");
+      if (dr != null) {
+        var drs = dr.spec(io.minimesh.api.istio.DestinationRuleSpec.class);
+        if (drs.subsets != null) drs.subsets.forEach(x -> subsets.add(x.name));
+      }
+      for (ServicePort sp : svc.ports()) {
+        for (String subset : subsets) {
+          String sni = "outbound_." + sp.number() + "_." + subset + "_." + svc.hostname();
+          String cluster = Names.outbound(sp.number(), subset.isEmpty() ? null : subset, svc.hostname());
+          out.add(FilterChain.newBuilder().setName(sni)
+              .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni).setTransportProtocol("tls"))
+              .addFilters(tcpProxyTo(cluster, cluster)).build());
         }
       }
     }

@@ -2,6 +2,7 @@ package io.minimesh.pilot.xds;
 
 import io.minimesh.api.xds.v1.Node;
 import io.minimesh.api.xds.v1.ProxyType;
+import io.minimesh.pilot.model.Localities;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,8 +40,9 @@ public record Proxy(
       var l = n.getLocality();
       loc = l.getRegion() + (l.getZone().isEmpty() ? "" : "/" + l.getZone()) + (l.getSubZone().isEmpty() ? "" : "/" + l.getSubZone());
     }
+    if (loc.isEmpty()) loc = Localities.fromLabels(n.getLabelsMap());
     Map<Integer, Integer> pm = new TreeMap<>();
-    String spec = n.getMetadataMap().getOrDefault("port_map", "");
+    String spec = n.getMetadataMap().getOrDefault("port_map", n.getMetadataMap().getOrDefault("PORT_MAP", ""));
     for (String part : spec.split(",")) {
       String[] kv = part.trim().split(":");
       if (kv.length == 2) {

@@ -328,14 +328,16 @@ final class RouteBuilder {
     if (r == null) {
       return b.setRetryOn(DEFAULT_RETRY_ON).setNumRetries(2).addRetriableStatusCodes(503).build();
     }
-    int attempts = r.attempts == null ? 2 : r.attempts;
-    if (attempts == 0) return null;
+    // Istio: a retries block without attempts (or with 0) disables retries on the route.
+    int attempts = r.attempts == null ? 0 : r.attempts;
+    if (attempts <= 0) return null;
     b.setNumRetries(attempts);
     if (r.perTryTimeout != null) b.setPerTryTimeout(IstioDuration.toProto(IstioDuration.parse(r.perTryTimeout)));
     if (r.backoff != null) {
       b.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(IstioDuration.toProto(IstioDuration.parse(r.backoff))));
     }
     if (r.retryIgnorePreviousHosts != null) b.setRetryOtherHosts(r.retryIgnorePreviousHosts);
+    if (Boolean.TRUE.equals(r.retryRemoteLocalities)) b.setRetryPreviousPriorities(true);
     if (r.retryOn == null || r.retryOn.isBlank()) {
       b.setRetryOn(DEFAULT_RETRY_ON).addRetriableStatusCodes(503);
     } else {

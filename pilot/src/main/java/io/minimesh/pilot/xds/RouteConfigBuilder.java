@@ -2,6 +2,7 @@ package io.minimesh.pilot.xds;
 
 import io.minimesh.api.istio.VirtualServiceSpec;
 import io.minimesh.api.xds.v1.DirectResponseAction;
+import io.minimesh.api.xds.v1.RedirectAction;
 import io.minimesh.api.xds.v1.Route;
 import io.minimesh.api.xds.v1.RouteConfiguration;
 import io.minimesh.api.xds.v1.RouteMatch;
@@ -21,6 +22,11 @@ import java.util.Set;
 
 /** RDS: gateway route configurations (http.&lt;port&gt;, https.…) and sidecar ones (named by port). */
 final class RouteConfigBuilder {
+  private static final Route HTTPS_REDIRECT = Route.newBuilder().setName("https-redirect")
+      .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+      .setRedirect(RedirectAction.newBuilder().setHttpsRedirect(true).setResponseCode(RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY))
+      .build();
+
   private final PushContext ctx;
   private final Proxy proxy;
   private final RouteBuilder routes;
@@ -35,6 +41,7 @@ final class RouteConfigBuilder {
   RouteConfiguration gateway(String name, List<GatewayServers.Entry> servers) {
     Map<String, VirtualHost.Builder> vhosts = new LinkedHashMap<>();
     Map<String, Set<String>> vsAdded = new LinkedHashMap<>();
+    Set<String> redirectHosts = new java.util.LinkedHashSet<>();
     for (GatewayServers.Entry e : servers) {
       for (ConfigResource vs : ctx.virtualServices()) {
         VirtualServiceSpec spec = vs.spec(VirtualServiceSpec.class);
@@ -54,11 +61,21 @@ final class RouteConfigBuilder {
           }
         }
       }
-      if (e.server().tls != null && Boolean.TRUE.equals(e.server().tls.httpsRedirect)) {
-        for (String entry : e.server().hosts) {
-          String h = GatewayServers.splitHost(entry, e.gateway().namespace())[1];
-          vhost(vhosts, h, e.port()).setRequireTls(VirtualHost.TlsRequirementType.ALL);
-        }
+      if (e.kind() == GatewayServers.Kind.HTTP && e.server().tls != null && Boolean.TRUE.equals(e.server().tls.httpsRedirect)) {
+        for (String entry : e.server().hosts) redirectHosts.add(GatewayServers.splitHost(entry, e.gateway().namespace())[1]);
+      }
+    }
+    // httpsRedirect: every request for those hosts gets 301 to https:// (Istio sets require_tls ALL,
+    // which Envoy answers the same way; the explicit redirect route says it to any proxy).
+    for (String h : redirectHosts) {
+      for (var v : vhosts.entrySet()) {
+        if (!Hosts.covers(h, v.getKey())) continue;
+        v.getValue().clearRoutes().setRequireTls(VirtualHost.TlsRequirementType.ALL)
+            .addRoutes(HTTPS_REDIRECT);
+      }
+      if (!vhosts.containsKey(h)) {
+        vhost(vhosts, h, servers.get(0).port()).setRequireTls(VirtualHost.TlsRequirementType.ALL)
+            .addRoutes(HTTPS_REDIRECT);
       }
     }
     RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(name).setValidateClusters(false);

@@ -149,7 +149,7 @@ class ValidationTest {
         """;
     PushContext ctx = PushContext.build(TestData.snapshot(gw));
     assertThat(ctx.messages()).extracting(Object::toString).anySatisfy(m -> assertThat(m)
-        .startsWith("Error [MM0104] (Gateway default/gw test0.yaml:1) spec.servers[1].tls.credentialName: referenced secret not found: \"default/missing-cert\""));
+        .isEqualTo("Error [MM0104] (Gateway default/gw test0.yaml:1) spec.servers[1].tls.credentialName: \"missing-cert\": secret default/missing-cert not found (server not served)"));
     var r = ConfigGenerator.generate(ctx, TestData.gateway());
     assertThat(r.of(TypeUrls.LISTENER)).containsOnlyKeys("0.0.0.0_80");
   }

@@ -140,7 +140,7 @@ class SimulationTest {
     assertThat(c.getOutlierDetection().getConsecutiveGatewayFailure()).isEqualTo(2);
     assertThat(c.getOutlierDetection().getBaseEjectionTime().getSeconds()).isEqualTo(180);
     assertThat(c.getCommonLbConfig().getHealthyPanicThreshold().getValue()).isEqualTo(30.0);
-    // port-level TLS for 8000
+    // upstream TLS
     assertThat(c.getTransportSocket().getUpstreamTls().getSni()).isEqualTo("httpbin.internal");
     // DNS service: STRICT_DNS with the endpoints inline
     Cluster mirror = (Cluster) r.of(TypeUrls.CLUSTER).get("outbound|8000||httpbin-mirror.default.svc.cluster.local").message();
@@ -179,19 +179,45 @@ class SimulationTest {
   @Test
   void gatewayTlsModesBecomeFilterChainsAndSecrets() {
     ProxyResources r = ConfigGenerator.generate(TestData.context("tls"), TestData.gateway());
-    assertThat(r.of(TypeUrls.LISTENER)).containsOnlyKeys("0.0.0.0_80", "0.0.0.0_443", "0.0.0.0_8443");
+    assertThat(r.of(TypeUrls.LISTENER)).containsOnlyKeys("0.0.0.0_80", "0.0.0.0_443", "0.0.0.0_8443", "0.0.0.0_9443", "0.0.0.0_15443");
     RouteConfiguration http = rds(r, "http.80");
     assertThat(http.getVirtualHosts(0).getRequireTls()).isEqualTo(io.minimesh.api.xds.v1.VirtualHost.TlsRequirementType.ALL);
+    // httpsRedirect: 301 to https:// for the server's hosts
+    var redirect = RouteSimulator.matchedRoute(http, Request.get("secure.example.com", "/a?b=c")).getRedirect();
+    assertThat(redirect.getHttpsRedirect()).isTrue();
+    assertThat(redirect.getResponseCode()).isEqualTo(io.minimesh.api.xds.v1.RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY);
     Listener https = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_443").message();
     assertThat(https.getFilterChainsList()).extracting(fc -> fc.getFilterChainMatch().getServerNames(0))
-        .containsExactly("secure.example.com", "mtls.example.com");
+        .containsExactly("secure.example.com", "mtls.example.com", "shop.example.com");
+    // each server its own certificate, versions and ciphers
+    var shop = https.getFilterChains(2).getTransportSocket().getDownstreamTls().getCommonTlsContext();
+    assertThat(shop.getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://shop-cert");
+    assertThat(shop.getTlsParams().getTlsMaximumProtocolVersion()).isEqualTo(io.minimesh.api.xds.v1.TlsParameters.TlsProtocol.TLSv1_3);
+    assertThat(shop.getTlsParams().getCipherSuitesList()).containsExactly("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256");
+    assertThat(https.getFilterChains(0).getTransportSocket().getDownstreamTls().getCommonTlsContext().getTlsParams().getTlsMinimumProtocolVersion())
+        .isEqualTo(io.minimesh.api.xds.v1.TlsParameters.TlsProtocol.TLSv1_2);
     var simple = https.getFilterChains(0).getTransportSocket().getDownstreamTls();
     assertThat(simple.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://secure-cert");
     assertThat(simple.getRequireClientCertificate()).isFalse();
     var mutual = https.getFilterChains(1).getTransportSocket().getDownstreamTls();
     assertThat(mutual.getRequireClientCertificate()).isTrue();
     assertThat(mutual.getCommonTlsContext().getValidationContextSdsSecretConfig().getName()).isEqualTo("kubernetes://mtls-cert-cacert");
-    assertThat(r.of(TypeUrls.SECRET)).containsOnlyKeys("kubernetes://secure-cert", "kubernetes://mtls-cert", "kubernetes://mtls-cert-cacert");
+    assertThat(r.of(TypeUrls.SECRET)).containsOnlyKeys("kubernetes://secure-cert", "kubernetes://mtls-cert", "kubernetes://mtls-cert-cacert",
+        "kubernetes://shop-cert", "kubernetes://db-cert");
+    // keys reach the proxy as PKCS#8 with their certificate
+    var sec = ((io.minimesh.api.xds.v1.Secret) r.of(TypeUrls.SECRET).get("kubernetes://secure-cert").message()).getTlsCertificate();
+    assertThat(sec.getPrivateKey().getInlineString()).startsWith("-----BEGIN PRIVATE KEY-----");
+    assertThat(sec.getCertificateChain().getInlineString()).startsWith("-----BEGIN CERTIFICATE-----");
+    // TLS terminated, then TCP routes (protocol TLS, mode SIMPLE)
+    Listener db = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_9443").message();
+    assertThat(db.getFilterChains(0).getFilterChainMatch().getServerNamesList()).containsExactly("db.example.com");
+    assertThat(db.getFilterChains(0).getTransportSocket().getDownstreamTls().getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName())
+        .isEqualTo("kubernetes://db-cert");
+    assertThat(db.getFilterChains(0).getFilters(0).getTcpProxy().getCluster()).isEqualTo("outbound|8443||backend.default.svc.cluster.local");
+    // AUTO_PASSTHROUGH: SNI names the cluster
+    Listener auto = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_15443").message();
+    assertThat(auto.getFilterChainsList()).extracting(fc -> fc.getFilterChainMatch().getServerNames(0) + "->" + fc.getFilters(0).getTcpProxy().getCluster())
+        .contains("outbound_.8080_._.backend.default.svc.cluster.local->outbound|8080||backend.default.svc.cluster.local");
     String route = https.getFilterChains(0).getFilters(0).getHttpConnectionManager().getRds().getRouteConfigName();
     assertThat(RouteSimulator.route(rds(r, route), Request.get("secure.example.com", "/"))).isEqualTo("outbound|8080||backend.default.svc.cluster.local");
     Listener pass = (Listener) r.of(TypeUrls.LISTENER).get("0.0.0.0_8443").message();

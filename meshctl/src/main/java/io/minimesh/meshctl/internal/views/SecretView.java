@@ -60,7 +60,8 @@ public final class SecretView {
               type,
               status(sd.getState()),
               String.valueOf(cert.map(c -> valid(c, now)).orElse(false)),
-              cert.map(c -> c.getSerialNumber().toString(16)).orElse(""),
+              // decimal, as istioctl prints it
+              cert.map(c -> c.getSerialNumber().toString()).orElse(""),
               cert.map(c -> format(c.getNotAfter().toInstant())).orElse(""),
               cert.map(c -> format(c.getNotBefore().toInstant())).orElse("")));
     }

@@ -1,0 +1,2 @@
+/** Minimesh's own custom resources (networking.minimesh.io), parsed like the Istio ones. */
+package io.minimesh.api.minimesh;
