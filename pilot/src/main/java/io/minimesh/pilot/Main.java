@@ -46,8 +46,38 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--rescan-interval", defaultValue = "2s", description = "Periodic rescan of --config-dir besides file events (default: ${DEFAULT-VALUE}).")
   String rescanInterval;
 
-  @Option(names = "--kube", description = "Read config from Kubernetes (not available in this build).")
+  @Option(names = "--kube", description = "Read config and services from Kubernetes (default inside a pod when --config-dir is not given).")
   boolean kube;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Kubeconfig file (default: in-cluster config, then $KUBECONFIG or ~/.kube/config).")
+  Path kubeconfig;
+
+  @Option(names = "--context", description = "Kubeconfig context (default: the current one).")
+  String context;
+
+  @Option(names = "--namespaces", split = ",", paramLabel = "NS", description = "Only read these namespaces (default: all).")
+  java.util.List<String> namespaces = new java.util.ArrayList<>();
+
+  @Option(names = "--namespace-selector", split = ",", paramLabel = "KEY=VALUE", description = "Only read namespaces with these labels (Istio's discoverySelectors).")
+  java.util.Map<String, String> namespaceSelector = new java.util.LinkedHashMap<>();
+
+  @Option(names = "--system-namespace", defaultValue = "${env:POD_NAMESPACE:-minimesh-system}", description = "Pilot's namespace: leader Lease, webhook certificate Secret (default: ${DEFAULT-VALUE}).")
+  String systemNamespace;
+
+  @Option(names = "--cluster-domain", defaultValue = "cluster.local", description = "Service DNS suffix (default: ${DEFAULT-VALUE}).")
+  String clusterDomain;
+
+  @Option(names = "--webhook-port", defaultValue = "15017", description = "HTTPS port of the /inject and /validate admission webhooks; -1 disables them (default: ${DEFAULT-VALUE}).")
+  int webhookPort;
+
+  @Option(names = "--webhook-cert-dir", paramLabel = "DIR", description = "tls.crt, tls.key (and ca.crt) for the webhooks; without them pilot makes its own.")
+  Path webhookCertDir;
+
+  @Option(names = "--proxy-image", defaultValue = "${env:MINIMESH_PROXY_IMAGE:-" + io.minimesh.pilot.inject.InjectionConfig.DEFAULT_PROXY_IMAGE + "}", description = "Image of injected proxies (default: ${DEFAULT-VALUE}).")
+  String proxyImage;
+
+  @Option(names = "--injected-discovery-address", paramLabel = "HOST:PORT", description = "Pilot's xDS address as injected proxies see it (default: minimesh-pilot.<system-namespace>.svc:15010).")
+  String injectedDiscoveryAddress;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
@@ -55,12 +85,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (kube) {
-      System.err.println("pilot: --kube is not available yet; use --config-dir DIR");
+    if (configDir == null && !kube && io.minimesh.pilot.kube.KubeMode.inCluster()) kube = true;
+    if (kube && configDir != null) {
+      System.err.println("pilot: --kube and --config-dir exclude each other");
       return 2;
     }
-    if (configDir == null) {
-      System.err.println("pilot: --config-dir DIR is required");
+    if (configDir == null && !kube) {
+      System.err.println("pilot: --config-dir DIR or --kube is required");
       return 2;
     }
     Duration after;
@@ -83,13 +114,45 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     PilotMetrics metrics = new PilotMetrics();
     String instance = "pilot-" + ProcessHandle.current().pid();
     DiscoveryServer xds = new DiscoveryServer(Clock.systemUTC(), System::nanoTime, metrics, instance);
-    Pilot pilot = new Pilot(new DirectoryConfigSource(configDir, rescan), xds, metrics, scheduler, after, max);
+    io.minimesh.pilot.kube.KubeMode kubeMode = null;
+    io.minimesh.pilot.config.ConfigSource source;
+    if (kube) {
+      try {
+        kubeMode = new io.minimesh.pilot.kube.KubeMode(io.minimesh.pilot.kube.KubeMode.client(kubeconfig, context),
+            new io.minimesh.pilot.kube.KubeOptions(new java.util.HashSet<>(namespaces), namespaceSelector, clusterDomain, systemNamespace));
+      } catch (java.io.IOException | RuntimeException e) {
+        System.err.println("pilot: cannot configure the Kubernetes client: " + e.getMessage());
+        return 1;
+      }
+      source = kubeMode.configSource();
+    } else {
+      source = new DirectoryConfigSource(configDir, rescan);
+    }
+    Pilot pilot = new Pilot(source, xds, metrics, scheduler, after, max);
     try {
       pilot.start();
-    } catch (java.io.IOException e) {
+    } catch (Exception e) {
       System.err.println("pilot: " + e.getMessage());
+      if (kubeMode != null) kubeMode.close();
       return 1;
     }
+    if (kubeMode != null && webhookPort >= 0) {
+      try {
+        io.minimesh.pilot.inject.InjectionConfig injection = io.minimesh.pilot.inject.InjectionConfig.builder()
+            .proxyImage(proxyImage)
+            .discoveryAddress(injectedDiscoveryAddress != null ? injectedDiscoveryAddress
+                : io.minimesh.pilot.kube.KubeMode.SERVICE + "." + systemNamespace + ".svc:" + xdsPort)
+            .build();
+        kubeMode.startWebhooks(new InetSocketAddress(bind, webhookPort), webhookCertDir, injection,
+            (io.minimesh.pilot.kube.KubeConfigSource) source);
+      } catch (java.io.IOException | RuntimeException e) {
+        System.err.println("pilot: cannot start the webhooks on " + bind + ":" + webhookPort + ": " + e.getMessage());
+        pilot.close();
+        kubeMode.close();
+        return 1;
+      }
+    }
+    final io.minimesh.pilot.kube.KubeMode kubeFinal = kubeMode;
     Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(bind, xdsPort))
         .addService(io.grpc.ServerInterceptors.intercept(xds, DiscoveryServer.peerInterceptor()))
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -107,13 +170,14 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return 1;
     }
     System.err.println("pilot: xDS on " + bind + ":" + grpc.getPort() + ", monitoring on " + bind + ":" + mon.port()
-        + ", config from " + configDir);
+        + ", config from " + (kube ? "Kubernetes" + (webhookPort >= 0 ? ", webhooks on " + bind + ":" + webhookPort : "") : configDir));
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       grpc.shutdown();
       xds.shutdown();
       mon.close();
       pilot.close();
+      if (kubeFinal != null) kubeFinal.close();
       timer.shutdownNow();
       done.countDown();
     }, "pilot-shutdown"));
