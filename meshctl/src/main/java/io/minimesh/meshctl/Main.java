@@ -26,12 +26,12 @@ import picocli.CommandLine.Spec;
       ProxyStatusCommand.class,
       ProxyConfigCommand.class,
       VersionCommand.class,
-      NotImplementedCommands.Install.class,
-      NotImplementedCommands.Uninstall.class,
-      NotImplementedCommands.Manifest.class,
-      NotImplementedCommands.VerifyInstall.class,
-      NotImplementedCommands.Analyze.class,
-      NotImplementedCommands.KubeInject.class,
+      InstallCommand.class,
+      UninstallCommand.class,
+      ManifestCommand.class,
+      VerifyInstallCommand.class,
+      AnalyzeCommand.class,
+      KubeInjectCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -54,7 +54,24 @@ public final class Main implements Runnable {
       description = "Deadline of each call to pilot or a proxy (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--kubeconfig",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "Kubernetes configuration file (default: $KUBECONFIG, else ~/.kube/config).")
+  String kubeconfig;
+
+  @Option(
+      names = "--context",
+      scope = ScopeType.INHERIT,
+      paramLabel = "NAME",
+      description = "Kubernetes configuration context (default: the file's current context).")
+  String context;
+
   @Spec CommandSpec spec;
+
+  /** How commands reach Kubernetes; tests substitute a mock server's client. */
+  Kube kube = new Kube();
 
   final Map<String, String> env;
   final Clock clock;
