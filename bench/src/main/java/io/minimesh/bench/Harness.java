@@ -27,9 +27,9 @@ import picocli.CommandLine.Parameters;
  * writes the table to stdout, {@code docs/performance.md} and {@code target/bench/results.json}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run scenarios: latency, throughput, cost, startup (default: all).")
+    description = "Run scenarios: latency, throughput, cost, startup, pilot, jmh (default: all).")
 final class Harness implements Callable<Integer> {
-  @Parameters(arity = "0..*", description = "Scenarios to run (latency throughput cost startup)")
+  @Parameters(arity = "0..*", description = "Scenarios to run (latency throughput cost startup pilot jmh)")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--quick", description = "Short runs (one round, a few seconds each)")
@@ -38,11 +38,30 @@ final class Harness implements Callable<Integer> {
   @Option(names = "--repo", defaultValue = ".", description = "Repository root (default: current dir)")
   Path repo;
 
+  @Option(names = "--pilot-services", defaultValue = "1000", description = "Scenario pilot: services (default ${DEFAULT-VALUE})")
+  int pilotServices;
+
+  @Option(names = "--pilot-proxies", defaultValue = "200", description = "Scenario pilot: simulated proxies (default ${DEFAULT-VALUE})")
+  int pilotProxies;
+
+  @Option(names = "--pilot-workloads", description = "Scenario pilot: distinct sidecar workloads, the proxies being their replicas (default 20 quick, 100 full)")
+  Integer pilotWorkloads;
+
   @Option(names = "--no-docs", description = "Do not rewrite docs/performance.md")
   boolean noDocs;
 
   private final Map<String, Object> results = new LinkedHashMap<>();
-  private final List<String> table = new ArrayList<>();
+  /** Table lines per scenario; a run rewrites only the sections of the scenarios it ran. */
+  private final Map<String, List<String>> sections = new LinkedHashMap<>();
+  private List<String> table = new ArrayList<>();
+  private final Map<String, String> sectionRuns = new LinkedHashMap<>();
+
+  private void begin(String scenario) {
+    table = sections.computeIfAbsent(scenario, k -> new ArrayList<>());
+    sectionRuns.put(scenario, "`bin/bench" + (quick ? " --quick" : "") + "`, " + Instant.now().toString().substring(0, 10));
+  }
+
+  static final List<String> ALL = List.of("latency", "throughput", "cost", "startup", "pilot", "jmh");
 
   @Override
   public Integer call() throws Exception {
@@ -56,41 +75,63 @@ final class Harness implements Callable<Integer> {
       return 1;
     }
     Path proxyJar = repo.resolve("dataplane/target/minimesh-dataplane-exec.jar").toAbsolutePath();
-    if (!Files.exists(proxyJar)) {
-      System.err.println("bench: " + proxyJar + " is missing; build with ./mvnw -B -pl dataplane -am package -DskipTests");
-      return 1;
+    Path pilotJar = repo.resolve("pilot/target/minimesh-pilot-exec.jar").toAbsolutePath();
+    Path meshProxy = repo.resolve("bin/mesh-proxy").toAbsolutePath();
+    for (Path jar : List.of(proxyJar, pilotJar)) {
+      if (!Files.exists(jar)) {
+        System.err.println("bench: " + jar + " is missing; build with ./mvnw -B -pl dataplane,pilot,bench -am package -DskipTests");
+        return 1;
+      }
     }
-    if (scenarios.isEmpty()) scenarios = List.of("latency", "throughput", "cost", "startup");
+    if (scenarios.isEmpty()) scenarios = ALL;
+    for (String sc : scenarios) {
+      if (!ALL.contains(sc)) {
+        System.err.println("bench: unknown scenario " + sc + "; choose from " + ALL);
+        return 2;
+      }
+    }
     Path work = Files.createTempDirectory("minimesh-bench");
     int cores = machineCores();
     // Proxies get the last core; load generator and upstream share the others.
     String proxyCpu = cores >= 2 ? String.valueOf(cores - 1) : null;
-    try (Targets t = new Targets(work, proxyCpu)) {
-      int base = 20000 + (int) (ProcessHandle.current().pid() % 1000) * 10;
-      var up = t.upstream(base);
-      var ng = t.nginxProxy(base + 2, base);
-      var hp = t.haproxy(base + 3, base);
-      var mm = t.minimesh(base + 4, base + 5, base, proxyJar, 100);
-      awaitReady(base + 5);
-      Map<String, Integer> ports = new LinkedHashMap<>();
-      ports.put("direct", up.port());
-      ports.put("nginx", ng.port());
-      ports.put("haproxy", hp.port());
-      ports.put("minimesh", mm.port());
-      Map<String, Targets.Proc> procs = Map.of("nginx", ng, "haproxy", hp, "minimesh", mm);
-      // Every target gets the same closed-loop warm-up first: a JVM proxy is measured after its JIT
-      // has compiled the request path, as it would be after seconds of production traffic.
-      for (int port : ports.values()) wrk(port, 64, quick ? 10 : 30);
-      if (scenarios.contains("latency")) latency(ports);
-      if (scenarios.contains("throughput")) throughput(ports);
-      if (scenarios.contains("cost")) cost(ports, procs);
-      if (scenarios.contains("startup")) startup(t, proxyJar, base);
+    int base = 20000 + (int) (ProcessHandle.current().pid() % 1000) * 20;
+    boolean proxies = scenarios.stream().anyMatch(x -> List.of("latency", "throughput", "cost", "startup").contains(x));
+    if (proxies) {
+      try (Targets t = new Targets(work, proxyCpu)) {
+        var up = t.upstream(base);
+        var ng = t.nginxProxy(base + 2, base + 12, base);
+        var hp = t.haproxy(base + 3, base + 13, base);
+        var mm = t.minimesh(base + 4, base + 5, base, meshProxy, 100);
+        awaitReady(base + 5);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("direct", up.port());
+        ports.put("nginx", ng.port());
+        ports.put("haproxy", hp.port());
+        ports.put("minimesh", mm.port());
+        Map<String, Integer> h2Ports = new LinkedHashMap<>();
+        h2Ports.put("direct", base + 1);
+        h2Ports.put("nginx", base + 12);
+        h2Ports.put("haproxy", base + 13);
+        h2Ports.put("minimesh", mm.port()); // codec AUTO: the same port speaks both
+        Map<String, Targets.Proc> procs = Map.of("nginx", ng, "haproxy", hp, "minimesh", mm);
+        // Every target gets the same closed-loop warm-up first: a JVM proxy is measured after its JIT
+        // has compiled the request path, as it would be after seconds of production traffic.
+        for (int port : ports.values()) wrk(port, 64, quick ? 10 : 30);
+        if (scenarios.contains("latency")) latency(ports);
+        if (scenarios.contains("throughput")) throughput(ports, h2Ports);
+        if (scenarios.contains("cost")) cost(ports, procs);
+        if (scenarios.contains("startup")) startup(t, meshProxy, base);
+      }
     }
+    // A failing scenario is reported in the table; the others' numbers are still written.
+    if (scenarios.contains("pilot")) guarded("pilot", () -> pilot(work, pilotJar, proxyCpu, base));
+    if (scenarios.contains("jmh")) guarded("jmh", this::jmh);
     write();
     return 0;
   }
 
   private void latency(Map<String, Integer> ports) throws Exception {
+    begin("latency");
     int rounds = quick ? 1 : 3;
     Duration d = Duration.ofSeconds(quick ? 5 : 15);
     Map<String, List<Map<String, Long>>> byTarget = new LinkedHashMap<>();
@@ -141,7 +182,8 @@ final class Harness implements Callable<Integer> {
     return m;
   }
 
-  private void throughput(Map<String, Integer> ports) throws Exception {
+  private void throughput(Map<String, Integer> ports, Map<String, Integer> h2Ports) throws Exception {
+    begin("throughput");
     int secs = quick ? 5 : 15;
     Map<String, Object> out = new LinkedHashMap<>();
     table.add("### Throughput, proxy pinned to one core (wrk, keep-alive, 1 KiB)");
@@ -157,10 +199,24 @@ final class Harness implements Callable<Integer> {
           rps.get("minimesh") / rps.get("nginx"), rps.get("minimesh") / rps.get("haproxy")));
     }
     table.add("");
+    // HTTP/2 downstream, HTTP/1.1 upstream for all three: nginx cannot proxy HTTP/2 to an upstream.
+    table.add("HTTP/2 (h2load, cleartext prior knowledge, 10 streams per connection) downstream, HTTP/1.1 upstream:");
+    table.add("");
+    table.add("| connections | direct (h2) | nginx | haproxy | minimesh | minimesh/nginx | minimesh/haproxy |");
+    table.add("|---|---|---|---|---|---|---|");
+    for (int conns : new int[] {16}) {
+      Map<String, Double> rps = new LinkedHashMap<>();
+      for (var e : h2Ports.entrySet()) rps.put(e.getKey(), h2load(e.getValue(), conns, 10, secs));
+      out.put("h2_c" + conns, rps);
+      table.add("| %d×10 | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f |".formatted(conns, rps.get("direct"),
+          rps.get("nginx"), rps.get("haproxy"), rps.get("minimesh"),
+          rps.get("minimesh") / rps.get("nginx"), rps.get("minimesh") / rps.get("haproxy")));
+    }
+    table.add("");
     results.put("throughput", out);
   }
 
-  private static double wrk(int port, int conns, int secs) throws Exception {
+  static double wrk(int port, int conns, int secs) throws Exception {
     Process p = new ProcessBuilder("taskset", "-c", "0", "wrk", "-t1", "-c" + conns, "-d" + secs + "s",
         "http://127.0.0.1:" + port + "/").redirectErrorStream(true).start();
     String text = new String(p.getInputStream().readAllBytes());
@@ -170,7 +226,68 @@ final class Harness implements Callable<Integer> {
     return Double.parseDouble(m.group(1));
   }
 
+  private static double h2load(int port, int conns, int streams, int secs) throws Exception {
+    Process p = new ProcessBuilder("taskset", "-c", "0", "h2load", "-t1", "-c" + conns, "-m" + streams,
+        "-D", String.valueOf(secs), "--warm-up-time=1", "http://127.0.0.1:" + port + "/")
+        .redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    Matcher m = Pattern.compile("finished in [0-9.]+m?s, ([0-9.]+) req/s").matcher(text);
+    Matcher ok = Pattern.compile("requests: .* (\\d+) succeeded, (\\d+) failed").matcher(text);
+    if (!m.find()) throw new IOException("h2load printed no rate:\n" + text);
+    if (ok.find() && Long.parseLong(ok.group(1)) == 0) throw new IOException("h2load: no request succeeded:\n" + text);
+    return Double.parseDouble(m.group(1));
+  }
+
+  interface Step {
+    void run() throws Exception;
+  }
+
+  private void guarded(String scenario, Step step) {
+    try {
+      begin(scenario);
+      step.run();
+    } catch (Exception e) {
+      System.err.println("bench: scenario " + scenario + " failed: " + e.getMessage());
+      results.put(scenario + "_error", String.valueOf(e.getMessage()));
+      table.add("### " + scenario + ": failed — " + e.getMessage().lines().findFirst().orElse(""));
+      table.add("");
+    }
+  }
+
+  private void pilot(Path work, Path pilotJar, String cpus, int base) throws Exception {
+    begin("pilot");
+    // Pilot is not compared with a baseline here: it gets every core but the load generator's.
+    var ps = new PilotScale(work, pilotJar, new PilotScale.Settings(pilotServices, pilotProxies,
+        pilotWorkloads != null ? pilotWorkloads : quick ? 20 : 100, quick ? 1 : 5, cpus));
+    ps.run(base + 14, base + 15);
+    results.put("pilot", ps.results());
+    table.addAll(ps.table());
+  }
+
+  private void jmh() throws Exception {
+    begin("jmh");
+    Path jar = Path.of(Harness.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path json = repo.resolve("target/bench/jmh.json").toAbsolutePath();
+    Files.createDirectories(json.getParent());
+    List<String> cmd = new ArrayList<>(List.of("taskset", "-c", "1", "java", "-cp", jar.toString(), "org.openjdk.jmh.Main",
+        "-rf", "json", "-rff", json.toString()));
+    cmd.addAll(Jmh.args(quick));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work().resolve("jmh.log").toFile()).start();
+    if (p.waitFor() != 0) throw new IOException("JMH failed; see " + work().resolve("jmh.log"));
+    var rows = Jmh.read(json);
+    results.put("jmh", rows);
+    table.addAll(Jmh.table(rows, quick));
+  }
+
+  private Path work() throws IOException {
+    Path w = repo.resolve("target/bench").toAbsolutePath();
+    Files.createDirectories(w);
+    return w;
+  }
+
   private void cost(Map<String, Integer> ports, Map<String, Targets.Proc> procs) throws Exception {
+    begin("cost");
     Map<String, Object> out = new LinkedHashMap<>();
     table.add("### Cost at 1000 req/s (Minimesh with 100 routes and 100 clusters loaded)");
     table.add("");
@@ -194,11 +311,12 @@ final class Harness implements Callable<Integer> {
     results.put("cost", out);
   }
 
-  private void startup(Targets t, Path proxyJar, int base) throws Exception {
+  private void startup(Targets t, Path meshProxy, int base) throws Exception {
+    begin("startup");
     List<Long> ms = new ArrayList<>();
     for (int i = 0; i < (quick ? 2 : 5); i++) {
       long t0 = System.nanoTime();
-      var p = t.minimesh(base + 6, base + 7, base, proxyJar, 1);
+      var p = t.minimesh(base + 6, base + 7, base, meshProxy, 1);
       awaitReady(base + 7);
       ms.add((System.nanoTime() - t0) / 1_000_000);
       t.stop(p);
@@ -213,7 +331,7 @@ final class Harness implements Callable<Integer> {
     table.add("");
   }
 
-  private static void awaitReady(int adminPort) throws Exception {
+  static void awaitReady(int adminPort) throws Exception {
     HttpClient c = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
@@ -252,25 +370,47 @@ final class Harness implements Callable<Integer> {
 
   private void write() throws IOException {
     String machine = machine();
+    Path doc = repo.resolve("docs/performance.md");
+    String old = Files.exists(doc) ? Files.readString(doc) : "";
     StringBuilder md = new StringBuilder();
     md.append("# Performance\n\n");
-    md.append("Generated by `bin/bench").append(quick ? " --quick" : "").append("` on ")
-        .append(Instant.now().toString(), 0, 10).append(". Machine: ").append(machine).append(".\n\n");
+    md.append("Generated by `bin/bench` (sections say which run and date). Machine: ").append(machine).append(".\n\n");
     md.append("Baselines are measured in the same run, interleaved: the upstream directly (nginx serving a\n"
         + "1 KiB body), nginx and HAProxy as keep-alive reverse proxies with one worker and logs off,\n"
-        + "and the Minimesh proxy with one event loop. Proxies are pinned to one core with taskset.\n\n");
-    for (String line : table) md.append(line).append('\n');
-    System.out.println(String.join("\n", table));
+        + "and the Minimesh proxy (started by `bin/mesh-proxy`, so with its JVM flags) with one event loop.\n"
+        + "Proxies are pinned to one core with taskset; load generators run on the other.\n\n");
+    List<String> printed = new ArrayList<>();
+    for (String sc : ALL) {
+      List<String> lines = sections.get(sc);
+      if (lines != null) {
+        md.append("<!-- bench:").append(sc).append(" -->\n");
+        md.append("_Run: ").append(sectionRuns.get(sc)).append("._\n\n");
+        for (String line : lines) md.append(line).append('\n');
+        md.append("<!-- /bench:").append(sc).append(" -->\n");
+        printed.addAll(lines);
+      } else {
+        String kept = section(old, sc);
+        if (kept != null) md.append(kept);
+      }
+    }
+    System.out.println(String.join("\n", printed));
     Path json = repo.resolve("target/bench/results.json");
     Files.createDirectories(json.getParent());
     results.put("machine", machine);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), results);
     if (!noDocs) {
-      Path doc = repo.resolve("docs/performance.md");
-      String old = Files.exists(doc) ? Files.readString(doc) : "";
       int keep = old.indexOf("\n## History");
       Files.writeString(doc, md + (keep >= 0 ? old.substring(keep) : ""));
     }
+  }
+
+  /** The scenario's section of an earlier docs/performance.md, markers included, or null. */
+  static String section(String doc, String scenario) {
+    String open = "<!-- bench:" + scenario + " -->\n";
+    String close = "<!-- /bench:" + scenario + " -->\n";
+    int a = doc.indexOf(open);
+    int b = doc.indexOf(close, a + 1);
+    return a < 0 || b < 0 ? null : doc.substring(a, b + close.length());
   }
 
   /** CPUs of the machine, not of this JVM: bin/bench pins the harness itself to core 0. */

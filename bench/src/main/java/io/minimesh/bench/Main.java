@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Minimesh benchmark tools.",
-    subcommands = {Main.Load.class, Harness.class})
+    subcommands = {Main.Load.class, Harness.class, Profile.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {

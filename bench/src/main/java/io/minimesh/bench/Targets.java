@@ -26,10 +26,16 @@ final class Targets implements AutoCloseable {
   private final Path dir;
   private final String proxyCpus;
   private final List<Proc> started = new ArrayList<>();
+  private String javaOpts;
 
   Targets(Path dir, String proxyCpus) {
     this.dir = dir;
     this.proxyCpus = proxyCpus;
+  }
+
+  /** Extra JVM flags for the Minimesh proxies started after this (bin/mesh-proxy's JAVA_OPTS). */
+  void javaOpts(String opts) {
+    this.javaOpts = opts;
   }
 
   /** nginx serving a fixed 1 KiB body: a fast, steady upstream. */
@@ -46,13 +52,16 @@ final class Targets implements AutoCloseable {
     return start("upstream", port, List.of("nginx", "-c", conf.toString(), "-p", dir.toString()), false);
   }
 
-  Proc nginxProxy(int port, int upstreamPort) throws IOException {
+  /** nginx as a reverse proxy; also HTTP/2 cleartext (prior knowledge) on h2Port, proxied as HTTP/1.1. */
+  Proc nginxProxy(int port, int h2Port, int upstreamPort) throws IOException {
     Path conf = dir.resolve("proxy-nginx.conf");
     Files.writeString(conf, nginxMain(dir.resolve("px"), """
         upstream backend { server 127.0.0.1:%d; keepalive 128; keepalive_requests 1000000; }
         server {
           listen 127.0.0.1:%d;
+          listen 127.0.0.1:%d http2;
           keepalive_requests 1000000;
+          http2_max_requests 1000000;
           location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;
@@ -60,11 +69,12 @@ final class Targets implements AutoCloseable {
             proxy_buffering on;
           }
         }
-        """.formatted(upstreamPort, port)));
+        """.formatted(upstreamPort, port, h2Port)));
     return start("nginx", port, List.of("nginx", "-c", conf.toString(), "-p", dir.toString()), true);
   }
 
-  Proc haproxy(int port, int upstreamPort) throws IOException {
+  /** HAProxy as a reverse proxy; also HTTP/2 cleartext (prior knowledge) on h2Port, proxied as HTTP/1.1. */
+  Proc haproxy(int port, int h2Port, int upstreamPort) throws IOException {
     Path conf = dir.resolve("haproxy.cfg");
     Files.writeString(conf, """
         global
@@ -79,15 +89,20 @@ final class Targets implements AutoCloseable {
           http-reuse always
         frontend fe
           bind 127.0.0.1:%d
+          bind 127.0.0.1:%d proto h2
           default_backend be
         backend be
           server up 127.0.0.1:%d maxconn 1000
-        """.formatted(port, upstreamPort));
+        """.formatted(port, h2Port, upstreamPort));
     return start("haproxy", port, List.of("haproxy", "-f", conf.toString(), "-db"), true);
   }
 
-  /** The Minimesh proxy on one event loop, configured with Envoy's bootstrap YAML. */
-  Proc minimesh(int port, int adminPort, int upstreamPort, Path proxyJar, int routes) throws IOException {
+  /**
+   * The Minimesh proxy on one event loop, configured with Envoy's bootstrap YAML, started by
+   * {@code bin/mesh-proxy} so that its JVM flags are the ones measured. HTTP/1.1 and HTTP/2 cleartext
+   * share the port (codec AUTO).
+   */
+  Proc minimesh(int port, int adminPort, int upstreamPort, Path meshProxy, int routes) throws IOException {
     StringBuilder extraRoutes = new StringBuilder();
     StringBuilder extraClusters = new StringBuilder();
     // Explicit indentation: these lines go inside the YAML below at fixed depths.
@@ -137,8 +152,7 @@ final class Targets implements AutoCloseable {
               endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: %d }}}}]}]
         %s
         """.formatted(adminPort, port, extraRoutes, upstreamPort, extraClusters));
-    return start("minimesh", port, List.of("java", "-XX:+UseSerialGC", "-Xms32m", "-Xmx256m",
-        "-jar", proxyJar.toString(), "-c", conf.toString(), "--concurrency", "1", "-l", "warn"), true);
+    return start("minimesh", port, List.of(meshProxy.toString(), "-c", conf.toString(), "--concurrency", "1", "-l", "warn"), true);
   }
 
   private String nginxMain(Path prefix, String server) throws IOException {
@@ -168,7 +182,10 @@ final class Targets implements AutoCloseable {
       cmd.addAll(List.of("taskset", "-c", proxyCpus));
     }
     cmd.addAll(command);
-    Process p = new ProcessBuilder(cmd)
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("MINIMESH_NO_BUILD", "1"); // bin/bench built everything first
+    if (javaOpts != null) pb.environment().put("JAVA_OPTS", javaOpts);
+    Process p = pb
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile())
         .start();

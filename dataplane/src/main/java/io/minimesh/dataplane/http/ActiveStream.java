@@ -44,7 +44,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -224,9 +223,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   void onHeaders() {
     hcm.stats().rqTotal.inc();
     hcm.stats().rqActive.inc();
-    for (String name : List.copyOf(headers.names())) {
-      if (name.startsWith("x-http2-")) headers.remove(name);
-    }
+    HotPath.removePrefixed(headers, "x-http2-");
     if (!h2 && req.protocolVersion().equals(HttpVersion.HTTP_1_1) && !headers.contains(HttpHeaderNames.HOST)) {
       localReply(400, "missing host header", ResponseFlags.DOWNSTREAM_PROTOCOL_ERROR, "missing_host_header");
       return;
@@ -245,7 +242,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     }
     requestId = headers.get("x-request-id");
     if (requestId == null && hcm.generateRequestId()) {
-      requestId = UUID.randomUUID().toString();
+      requestId = HotPath.uuid4();
       headers.set("x-request-id", requestId);
     }
     String remoteIp = down.remoteIp();
@@ -822,9 +819,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     responseStarted = true;
     status = r.status().code();
     HttpHeaders h = r.headers();
-    for (String name : List.copyOf(h.names())) {
-      if (name.startsWith("x-http2-")) h.remove(name);
-    }
+    HotPath.removePrefixed(h, "x-http2-");
     String connection = h.get(HttpHeaderNames.CONNECTION);
     if (connection != null) {
       for (String token : connection.split(",")) h.remove(token.trim());

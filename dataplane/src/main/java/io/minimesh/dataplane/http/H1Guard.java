@@ -29,6 +29,12 @@ final class H1Guard extends ChannelDuplexHandler {
   private ChannelHandlerContext ctx;
   private State state = State.IDLE;
   private ScheduledFuture<?> timer;
+  /**
+   * The idle timer is armed once and re-armed lazily when it fires (like the stream idle timer):
+   * cancelling and re-scheduling it around every request cost two priority-queue updates per request.
+   */
+  private ScheduledFuture<?> idleTimer;
+  private long idleSinceNanos;
   private boolean started;
 
   H1Guard(long headersTimeoutMs, long idleTimeoutMs, HttpStats stats) {
@@ -82,7 +88,10 @@ final class H1Guard extends ChannelDuplexHandler {
     state = State.IDLE;
     cancel();
     if (idleTimeoutMs > 0 && ctx != null) {
-      timer = ctx.executor().schedule(this::onIdleTimeout, idleTimeoutMs, TimeUnit.MILLISECONDS);
+      idleSinceNanos = ctx.executor().ticker().nanoTime();
+      if (idleTimer == null) {
+        idleTimer = ctx.executor().schedule(this::onIdleTimeout, idleTimeoutMs, TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -101,15 +110,36 @@ final class H1Guard extends ChannelDuplexHandler {
   }
 
   private void onIdleTimeout() {
-    timer = null;
-    if (state != State.IDLE) return;
+    idleTimer = null;
+    if (!ctx.channel().isActive()) return;
+    long remainingMs = state != State.IDLE
+        ? idleTimeoutMs // busy: the idle period can start at the earliest when this request ends
+        : idleTimeoutMs - TimeUnit.NANOSECONDS.toMillis(ctx.executor().ticker().nanoTime() - idleSinceNanos);
+    if (remainingMs > 0) {
+      idleTimer = ctx.executor().schedule(this::onIdleTimeout, remainingMs, TimeUnit.MILLISECONDS);
+      return;
+    }
     stats.idleTimeout.inc();
     ctx.close();
   }
 
   @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    // A tunnel (Upgrade/CONNECT) takes the connection over: no HTTP/1.1 timeouts any more.
+    cancel();
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancel();
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
     ctx.fireChannelInactive();
   }
 }

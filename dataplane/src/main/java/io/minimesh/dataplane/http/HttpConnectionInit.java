@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -52,6 +53,10 @@ public final class HttpConnectionInit {
     H1Guard guard = new H1Guard(cfg.requestHeadersTimeoutMs(), cfg.idleTimeoutMs(), cfg.stats());
     ResponseEncoder enc = new ResponseEncoder();
     p.addLast("guard", guard);
+    // Headers and body of a response (and of the upstream request) leave in one write(2), not one
+    // per HttpObject: flushes are deferred to the end of the read batch or event-loop turn. After the
+    // guard, whose own 408 goes out at once.
+    p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     p.addLast("decoder", new Http1RequestDecoder(cfg.maxRequestHeadersBytes()));
     p.addLast("encoder", enc);
     p.addLast("hcm", new DownstreamHandler(px, hcm, false, enc, guard));

@@ -23,9 +23,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Pick cost per policy and rebuild cost (what every EDS/health change pays), outside the default
- * build. Run, e.g., with the JMH annotation processor on {@code src/jmh/java} and
- * {@code java -cp … org.openjdk.jmh.Main LoadBalancerBenchmark}.
+ * Pick cost per policy and rebuild cost (what every EDS/health change pays). Lives in the bench module,
+ * in the proxy's package so it can reach package-private types; run with {@code bin/bench jmh}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
