@@ -17,7 +17,12 @@ public final class RuntimeState {
   public final Map<String, RouteTable> routes;
   public final Map<String, ListenerRuntime> listeners;
 
-  /** A compiled listener: its address and its single network filter (HTTP or TCP). */
+  /**
+   * A compiled listener: its address and the network filter (HTTP or TCP) of its first plaintext
+   * chain. {@code chains}/{@code defaultChain} hold every plaintext chain for listeners that select
+   * one per connection (original destination); {@code useOriginalDst} hands redirected connections
+   * to the listener of their original destination, {@code readOriginalDst} only restores it.
+   */
   public record ListenerRuntime(
       String name,
       InetSocketAddress address,
@@ -25,7 +30,24 @@ public final class RuntimeState {
       HcmConfig hcm,
       TcpProxyConfig tcp,
       Counter cxTotal,
-      Gauge cxActive) {}
+      Gauge cxActive,
+      io.minimesh.api.xds.v1.Listener.TrafficDirection direction,
+      boolean useOriginalDst,
+      boolean readOriginalDst,
+      java.util.List<FilterChainRuntime> chains,
+      FilterChainRuntime defaultChain) {
+    public ListenerRuntime(String name, InetSocketAddress address, boolean bindToPort, HcmConfig hcm,
+        TcpProxyConfig tcp, Counter cxTotal, Gauge cxActive) {
+      this(name, address, bindToPort, hcm, tcp, cxTotal, cxActive,
+          io.minimesh.api.xds.v1.Listener.TrafficDirection.UNSPECIFIED, false, false,
+          java.util.List.of(new FilterChainRuntime("", io.minimesh.api.xds.v1.FilterChainMatch.getDefaultInstance(), hcm, tcp)),
+          null);
+    }
+  }
+
+  /** One compiled plaintext filter chain: its match and its network filter (HTTP or TCP). */
+  public record FilterChainRuntime(
+      String name, io.minimesh.api.xds.v1.FilterChainMatch match, HcmConfig hcm, TcpProxyConfig tcp) {}
 
   public RuntimeState(
       ConfigSnapshot snapshot,

@@ -23,6 +23,10 @@ public final class ClusterRuntime {
   public final int maxPendingRequests;
   public final int maxRequests;
   public final int maxRetries;
+  /** Non-null for ORIGINAL_DST clusters: hosts come from each connection's original destination. */
+  public final OriginalDstHosts originalDst;
+  /** upstream_bind_config's source address, or null. */
+  public final java.net.InetSocketAddress upstreamBindAddress;
   private final Locality localLocality;
   private volatile HostSet hostSet;
 
@@ -70,6 +74,8 @@ public final class ClusterRuntime {
     this.maxRequests = maxRequests;
     this.maxRetries = maxRetries;
     this.localLocality = localLocality;
+    this.originalDst = OriginalDstHosts.of(proto);
+    this.upstreamBindAddress = OriginalDstHosts.bindAddress(proto);
     setHosts(hosts, loops);
   }
 

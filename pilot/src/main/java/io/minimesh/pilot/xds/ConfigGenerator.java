@@ -114,6 +114,7 @@ public final class ConfigGenerator {
       for (var ip : inbound) clusters.put(Names.inbound(ip.port()), ClusterBuilder.inbound(ip));
     }
     upstreamSecrets(clusters.values());
+    listeners = MeshAccessLog.current().apply(listeners);
     listeners.forEach(l -> put(TypeUrls.LISTENER, l.getName(), l));
     routeConfigs.forEach(r -> put(TypeUrls.ROUTE, r.getName(), r));
     clusters.forEach((n, c) -> {

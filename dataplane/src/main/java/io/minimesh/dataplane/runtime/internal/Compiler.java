@@ -165,6 +165,13 @@ public final class Compiler {
     if (c.hasTransportSocket()) {
       throw new InvalidConfigException(w + ".transport_socket: TLS to upstreams is not supported yet");
     }
+    if (c.hasUpstreamBindConfig()) {
+      String src = c.getUpstreamBindConfig().getSourceAddress().getAddress();
+      if (!isIpLiteral(src)) {
+        throw new InvalidConfigException(
+            w + ".upstream_bind_config.source_address.address: \"" + src + "\" is not an IP address");
+      }
+    }
     int maxConn = 1024, maxPending = 1024, maxReq = 1024, maxRetries = 3;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
       if (t.getPriority() != CircuitBreakers.Thresholds.RoutingPriority.DEFAULT) continue;
@@ -186,9 +193,8 @@ public final class Compiler {
                 ? List.of()
                 : hosts(c, res.value(), "ClusterLoadAssignment \"" + svc + "\"", false, false);
           }
-          // Hosts of an ORIGINAL_DST cluster are each connection's original destination, which only
-          // transparent capture supplies; until the proxy reads SO_ORIGINAL_DST such a cluster (pilot's
-          // PassthroughCluster) is accepted with no hosts, so it answers 503 UH instead of failing CDS.
+          // Hosts of an ORIGINAL_DST cluster are each connection's original destination (or header):
+          // made per request by ClusterRuntime.originalDst, none up front.
           case ORIGINAL_DST -> List.of();
           default -> throw new InvalidConfigException(w + ".type: " + c.getType() + " is not supported");
         };
@@ -272,23 +278,34 @@ public final class Compiler {
     } catch (UnknownHostException e) {
       throw new InvalidConfigException(w + ".address.socket_address.address: cannot resolve \"" + sa.getAddress() + "\"");
     }
-    FilterChain chain = null;
-    String cw = null;
+    // Every plaintext chain is compiled: a listener that restores the original destination picks
+    // one per connection (destination_port); others use the first.
+    List<RuntimeState.FilterChainRuntime> chains = new ArrayList<>();
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
       FilterChain fc = l.getFilterChains(i);
       if (fc.hasTransportSocket()) {
         throw new InvalidConfigException(w + ".filter_chains[" + i + "].transport_socket: TLS is not supported yet");
       }
-      if (chain == null && matchesPlaintext(fc.getFilterChainMatch())) {
-        chain = fc;
-        cw = w + ".filter_chains[" + i + "]";
+      if (matchesPlaintext(fc.getFilterChainMatch())) {
+        chains.add(chain(fc, w + ".filter_chains[" + i + "]", clusters));
       }
     }
-    if (chain == null && l.hasDefaultFilterChain()) {
-      chain = l.getDefaultFilterChain();
-      cw = w + ".default_filter_chain";
-    }
-    if (chain == null) throw new InvalidConfigException(w + ".filter_chains: at least one filter chain is required");
+    RuntimeState.FilterChainRuntime defaultChain =
+        l.hasDefaultFilterChain() ? chain(l.getDefaultFilterChain(), w + ".default_filter_chain", clusters) : null;
+    RuntimeState.FilterChainRuntime first = chains.isEmpty() ? defaultChain : chains.get(0);
+    if (first == null) throw new InvalidConfigException(w + ".filter_chains: at least one filter chain is required");
+    String statAddr = addr.getAddress().getHostAddress() + "_" + addr.getPort();
+    String lp = "listener." + statAddr + ".";
+    stats.tag(lp, "listener", "envoy_listener_address", statAddr);
+    boolean bind = !l.hasBindToPort() || l.getBindToPort();
+    return new ListenerRuntime(
+        l.getName(), addr, bind, first.hcm(), first.tcp(), stats.counter(lp + "downstream_cx_total"),
+        stats.gauge(lp + "downstream_cx_active"), l.getTrafficDirection(), l.getUseOriginalDst(),
+        l.getUseOriginalDst() || l.getListenerFiltersList().contains("original_dst"), List.copyOf(chains), defaultChain);
+  }
+
+  private RuntimeState.FilterChainRuntime chain(FilterChain chain, String cw, Set<String> clusters)
+      throws InvalidConfigException {
     if (chain.getFiltersCount() == 0) throw new InvalidConfigException(cw + ".filters: at least one filter is required");
     HcmConfig hcm = null;
     TcpProxyConfig tcp = null;
@@ -308,12 +325,7 @@ public final class Compiler {
         throw new InvalidConfigException(fw + ": unsupported filter \"" + f.getName() + "\"");
       }
     }
-    String statAddr = addr.getAddress().getHostAddress() + "_" + addr.getPort();
-    String lp = "listener." + statAddr + ".";
-    stats.tag(lp, "listener", "envoy_listener_address", statAddr);
-    boolean bind = !l.hasBindToPort() || l.getBindToPort();
-    return new ListenerRuntime(
-        l.getName(), addr, bind, hcm, tcp, stats.counter(lp + "downstream_cx_total"), stats.gauge(lp + "downstream_cx_active"));
+    return new RuntimeState.FilterChainRuntime(chain.getName(), chain.getFilterChainMatch(), hcm, tcp);
   }
 
   private static boolean matchesPlaintext(FilterChainMatch m) {
