@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.minimesh.e2e.harness.AgentProcess;
 import io.minimesh.e2e.harness.CapturedSidecar;
 import io.minimesh.e2e.harness.CommandResult;
+import io.minimesh.e2e.harness.Commands;
 import io.minimesh.e2e.harness.Curl;
 import io.minimesh.e2e.harness.Executables;
 import io.minimesh.e2e.harness.MeshProcesses;
@@ -126,6 +127,15 @@ class TransparentCaptureE2ETest {
       assertThat(peers).as("the sidecar connects from the pod's own address").containsExactly(a.ip());
     }
     assertThat(stat(a, "cluster.PassthroughCluster.upstream_cx_total")).isGreaterThanOrEqualTo(1);
+
+    // Teardown leaves nothing behind: namespaces (with their iptables rules), veths, the bridge, hosts files.
+    mesh.close();
+    String ip = Executables.require("ip");
+    assertThat(Commands.run(List.of(ip, "netns", "list"), Duration.ofSeconds(10)).stdout())
+        .doesNotContain(a.netns()).doesNotContain(b.netns());
+    assertThat(Path.of("/etc/netns", a.netns())).doesNotExist();
+    assertThat(Path.of("/etc/netns", b.netns())).doesNotExist();
+    assertThat(Commands.run(List.of(ip, "link", "show", bridge.name()), Duration.ofSeconds(10)).ok()).isFalse();
   }
 
   private static void startHttpbin(MeshProcesses mesh, NetnsPod pod) {

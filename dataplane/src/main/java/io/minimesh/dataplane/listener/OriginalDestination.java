@@ -24,26 +24,20 @@ public final class OriginalDestination {
   private static final int AF_INET = 2;
   private static final int AF_INET6 = 10;
 
-  private static final Object V4 = option("SO_ORIGINAL_DST", SOL_IP, 16);
-  private static final Object V6 = option("IP6T_SO_ORIGINAL_DST", SOL_IPV6, 28);
+  private static final RawUnixChannelOption V4 =
+      new RawUnixChannelOption("SO_ORIGINAL_DST", SOL_IP, SO_ORIGINAL_DST, 16);
+  private static final RawUnixChannelOption V6 =
+      new RawUnixChannelOption("IP6T_SO_ORIGINAL_DST", SOL_IPV6, SO_ORIGINAL_DST, 28);
 
   private OriginalDestination() {}
-
-  /** Null when the native transport (and so the raw option) is not on the class path. */
-  private static Object option(String name, int level, int length) {
-    try {
-      return new RawUnixChannelOption(name, level, SO_ORIGINAL_DST, length);
-    } catch (LinkageError e) {
-      return null;
-    }
-  }
 
   /**
    * Reads the original destination of an accepted connection; null when there is none, or when it
    * is the connection's own local address (nothing was redirected).
    */
   public static InetSocketAddress read(Channel ch) {
-    if (V4 == null || !ch.getClass().getName().startsWith("io.netty.channel.epoll.")) return null;
+    // Raw socket options exist only on the native transport; NIO cannot read SO_ORIGINAL_DST.
+    if (!(ch instanceof io.netty.channel.epoll.EpollSocketChannel)) return null;
     InetSocketAddress local = ch.localAddress() instanceof InetSocketAddress l ? l : null;
     boolean v6 = local != null && local.getAddress() instanceof java.net.Inet6Address
         && !isV4Mapped(local.getAddress());
@@ -53,10 +47,9 @@ public final class OriginalDestination {
     return dst;
   }
 
-  @SuppressWarnings("unchecked")
-  private static InetSocketAddress query(Channel ch, Object option) {
+  private static InetSocketAddress query(Channel ch, RawUnixChannelOption option) {
     try {
-      ByteBuffer b = ch.config().getOption((RawUnixChannelOption) option);
+      ByteBuffer b = ch.config().getOption(option);
       return b == null ? null : parse(b);
     } catch (ChannelException | UnsupportedOperationException e) {
       return null; // ENOENT: no NAT entry for this connection
