@@ -46,6 +46,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--rescan-interval", defaultValue = "2s", description = "Periodic rescan of --config-dir besides file events (default: ${DEFAULT-VALUE}).")
   String rescanInterval;
 
+  @Option(names = "--mesh-config", paramLabel = "FILE",
+      description = "Istio MeshConfig YAML (accessLogFile, accessLogEncoding, accessLogFormat are used).")
+  java.nio.file.Path meshConfig;
+
   @Option(names = "--kube", description = "Read config and services from Kubernetes (default inside a pod when --config-dir is not given).")
   boolean kube;
 
@@ -104,6 +108,14 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("pilot: " + e.getMessage());
       return 2;
+    }
+    if (meshConfig != null) {
+      try {
+        io.minimesh.pilot.xds.MeshAccessLog.configure(io.minimesh.pilot.xds.MeshAccessLog.read(meshConfig));
+      } catch (java.io.IOException | RuntimeException e) {
+        System.err.println("pilot: --mesh-config: " + e.getMessage());
+        return 2;
+      }
     }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "pilot-debounce");

@@ -12,7 +12,9 @@ import io.minimesh.api.xds.v1.Admin;
 import io.minimesh.api.xds.v1.Bootstrap;
 import io.minimesh.api.xds.v1.CertificateValidationContext;
 import io.minimesh.api.xds.v1.CircuitBreakers;
+import io.minimesh.api.xds.v1.BindConfig;
 import io.minimesh.api.xds.v1.Cluster;
+import io.minimesh.api.xds.v1.OriginalDstLbConfig;
 import io.minimesh.api.xds.v1.ClusterLoadAssignment;
 import io.minimesh.api.xds.v1.CommonLbConfig;
 import io.minimesh.api.xds.v1.CommonTlsContext;
@@ -348,7 +350,9 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         switch (kind) {
           case TLS_INSPECTOR -> l.addListenerFilters("tls_inspector");
           case HTTP_INSPECTOR -> l.addListenerFilters("http_inspector");
-          default -> l.setUseOriginalDst(true);
+          // Restores the original destination for filter chain matching; only use_original_dst
+          // also hands the connection to another listener (Envoy).
+          default -> l.addListenerFilters("original_dst");
         }
       }
     });
@@ -703,6 +707,16 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "wait_for_warm_on_init", "connection_pool_per_downstream_connection");
     unsupported(cluster, "cluster_type", "custom cluster types");
     unsupported(cluster, "load_balancing_policy", "load_balancing_policy (use lb_policy)");
+    on(cluster, "lb_policy", (m, b, parent, value, path) -> {
+      Cluster.Builder c = (Cluster.Builder) b;
+      String v = value.isTextual() ? value.asText().toUpperCase(java.util.Locale.ROOT) : "";
+      // ORIGINAL_DST clusters provide their own host choice (Envoy requires CLUSTER_PROVIDED there).
+      if (v.equals("CLUSTER_PROVIDED") || v.equals("ORIGINAL_DST_LB")) return;
+      c.setLbPolicy(Cluster.LbPolicy.forNumber(
+          ProtoMapper.enumValue(Cluster.LbPolicy.getDescriptor(), value, path).getNumber()));
+    });
+    ignore(BindConfig.getDescriptor(), "freebind", "socket_options");
+    ignore(OriginalDstLbConfig.getDescriptor(), "metadata_key");
     finisher(cluster, (b, node, path) -> {
       Cluster.Builder c = (Cluster.Builder) b;
       if (c.hasLoadAssignment() && c.getLoadAssignment().getClusterName().isEmpty()) {

@@ -461,7 +461,10 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         retry.retryOtherHosts && !tried.isEmpty()
             ? LbContext.of(lbHash, tried::contains)
             : lbHash.isPresent() ? LbContext.of(lbHash, h -> false) : LbContext.NONE;
-    LbHost picked = cluster.loadBalancer(down.loopIndex()).pick(ctx);
+    LbHost picked = cluster.originalDst != null
+        ? cluster.originalDst.pick(down.originalDestination(),
+            cluster.originalDst.header() == null ? null : headers.get(cluster.originalDst.header()))
+        : cluster.loadBalancer(down.loopIndex()).pick(ctx);
     if (!(picked instanceof HostImpl host)) {
       cluster.stats.noHealthyUpstream.inc();
       localReply(503, "no healthy upstream", ResponseFlags.NO_HEALTHY_UPSTREAM, "no_healthy_upstream");

@@ -185,7 +185,15 @@ final class DownstreamHandler extends ChannelDuplexHandler {
     return loopIndex;
   }
 
+  /** The connection's original destination (transparent capture), or null. */
+  InetSocketAddress originalDestination() {
+    return io.minimesh.dataplane.listener.OriginalDestination.of(ctx.channel());
+  }
+
   SocketAddress localAddress() {
+    // Envoy restores the downstream local address to the original destination.
+    InetSocketAddress original = originalDestination();
+    if (original != null) return original;
     SocketAddress a = ctx.channel().localAddress();
     if (a == null && ctx.channel().parent() != null) a = ctx.channel().parent().localAddress();
     return a;
@@ -215,8 +223,7 @@ final class DownstreamHandler extends ChannelDuplexHandler {
   }
 
   String localAddressString() {
-    SocketAddress a = ctx.channel().localAddress();
-    if (a == null && ctx.channel().parent() != null) a = ctx.channel().parent().localAddress();
+    SocketAddress a = localAddress();
     return a instanceof InetSocketAddress i && i.getAddress() != null
         ? i.getAddress().getHostAddress() + ":" + i.getPort()
         : null;

@@ -212,6 +212,11 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
       ch.close();
       return;
     }
+    if (l.readOriginalDst()) {
+      // Transparent capture: the original destination decides the listener and filter chain.
+      io.minimesh.dataplane.listener.OriginalDstHandoff.accept(ch, l, this);
+      return;
+    }
     l.cxTotal().inc();
     l.cxActive().inc();
     ch.closeFuture().addListener(x -> l.cxActive().dec());

@@ -23,7 +23,9 @@ public final class RuntimeState {
   /**
    * A compiled listener: its address and all its filter chains ({@code chains} selects one per
    * connection). {@code hcm}/{@code tcp} are those of the chain a plaintext connection without
-   * SNI gets, kept for code that only knows single-chain listeners.
+   * SNI gets, kept for code that only knows single-chain listeners. {@code useOriginalDst} hands
+   * connections redirected by iptables to the listener of their original destination;
+   * {@code readOriginalDst} only restores that destination (the original_dst listener filter).
    */
   public record ListenerRuntime(
       String name,
@@ -35,7 +37,10 @@ public final class RuntimeState {
       Gauge cxActive,
       FilterChainSelector<ListenerChain> chains,
       boolean inspectTls,
-      ListenerStats stats) {
+      ListenerStats stats,
+      io.minimesh.api.xds.v1.Listener.TrafficDirection direction,
+      boolean useOriginalDst,
+      boolean readOriginalDst) {
 
     /** The chain with {@code key} (see {@link ListenerChain#key}), or null. */
     public ListenerChain chain(String key) {

@@ -74,7 +74,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    LbHost picked = cluster.loadBalancer(px.loopIndex(ctx.channel().eventLoop())).pick(LbContext.NONE);
+    LbHost picked = cluster.originalDst != null
+        ? cluster.originalDst.pick(io.minimesh.dataplane.listener.OriginalDestination.of(ctx.channel()), null)
+        : cluster.loadBalancer(px.loopIndex(ctx.channel().eventLoop())).pick(LbContext.NONE);
     if (!(picked instanceof HostImpl host)) {
       cluster.stats.noHealthyUpstream.inc();
       ctx.close();

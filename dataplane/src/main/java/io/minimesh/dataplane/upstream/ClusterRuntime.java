@@ -23,6 +23,10 @@ public final class ClusterRuntime {
   public final int maxPendingRequests;
   public final int maxRequests;
   public final int maxRetries;
+  /** Non-null for ORIGINAL_DST clusters: hosts come from each connection's original destination. */
+  public final OriginalDstHosts originalDst;
+  /** upstream_bind_config's source address, or null. */
+  public final java.net.InetSocketAddress upstreamBindAddress;
   private final Locality localLocality;
   private final ClusterShared shared;
   private final int loops;
@@ -78,6 +82,8 @@ public final class ClusterRuntime {
     this.localLocality = localLocality;
     this.shared = shared;
     this.loops = loops;
+    this.originalDst = OriginalDstHosts.of(proto);
+    this.upstreamBindAddress = OriginalDstHosts.bindAddress(proto);
     shared.breakers().publish(maxConnections, maxPendingRequests, maxRequests, maxRetries);
     this.hostSet = new HostSet(hosts, loops, shared.health().generation());
     stats.membershipTotal.set(hostSet.hosts.size());

@@ -87,7 +87,7 @@ public final class UpstreamPools {
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, cluster.connectTimeoutMs))
             .handler(init);
-    b.connect(host.address())
+    (cluster.upstreamBindAddress == null ? b.connect(host.address()) : b.connect(host.address(), cluster.upstreamBindAddress))
         .addListener(
             (ChannelFutureListener)
                 f -> {

@@ -165,14 +165,19 @@ public final class MeshProcesses implements AutoCloseable {
 
   /** pilot in directory mode on free loopback ports; ready when {@code :monitoring/ready} answers 200. */
   public PilotProcess pilot(Path configDir, String... extraArgs) {
+    return pilotOn("127.0.0.1", configDir, extraArgs);
+  }
+
+  /** pilot bound to {@code bind} (e.g. a {@link NetnsBridge#gateway()} that pods reach). */
+  public PilotProcess pilotOn(String bind, Path configDir, String... extraArgs) {
     int[] ports = Ports.free(2);
-    List<String> args = new ArrayList<>(List.of("--config-dir", configDir.toString(), "--bind", "127.0.0.1",
+    List<String> args = new ArrayList<>(List.of("--config-dir", configDir.toString(), "--bind", bind,
         "--xds-port", String.valueOf(ports[0]), "--monitoring-port", String.valueOf(ports[1])));
     args.addAll(List.of(extraArgs));
     ProcessFixture p = start(javaSpec("pilot", "pilot", List.of(), args.toArray(String[]::new))
-        .readiness(Readiness.httpOk("http://127.0.0.1:" + ports[1] + "/ready"))
+        .readiness(Readiness.httpOk("http://" + bind + ":" + ports[1] + "/ready"))
         .build());
-    return new PilotProcess(p, ports[0], ports[1]);
+    return new PilotProcess(p, ports[0], ports[1], bind);
   }
 
   /**

@@ -46,6 +46,14 @@ final class IptablesCommand implements Callable<Integer> {
   @Option(names = {"-x", "--exclude-outbound-cidrs"}, defaultValue = "")
   String excludeOutboundCidrs;
 
+  @Option(names = {"-q", "--include-outbound-ports"}, defaultValue = "",
+      description = "Outbound ports always captured, whatever the destination (e.g. with -i \"\").")
+  String includeOutboundPorts;
+
+  @Option(names = {"-c", "--exclude-interfaces"}, defaultValue = "",
+      description = "Interfaces whose inbound traffic is never captured.")
+  String excludeInterfaces;
+
   @Option(names = "--dry-run", description = "Print the iptables commands instead of running them.")
   boolean dryRun;
 
@@ -81,7 +89,9 @@ final class IptablesCommand implements Callable<Integer> {
           Flags.ports("--exclude-outbound-ports", excludeOutboundPorts),
           outbound.equals("*"),
           outbound.equals("*") ? List.of() : IptablesConfig.cidrs("--include-outbound-cidrs", outbound),
-          IptablesConfig.cidrs("--exclude-outbound-cidrs", excludeOutboundCidrs));
+          IptablesConfig.cidrs("--exclude-outbound-cidrs", excludeOutboundCidrs),
+          Flags.ports("--include-outbound-ports", includeOutboundPorts),
+          IptablesConfig.names(excludeInterfaces));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

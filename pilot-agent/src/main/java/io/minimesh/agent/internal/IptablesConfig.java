@@ -15,7 +15,9 @@ record IptablesConfig(
     List<Integer> excludeOutboundPorts,
     boolean captureAllOutbound,
     List<String> includeOutboundCidrs,
-    List<String> excludeOutboundCidrs) {
+    List<String> excludeOutboundCidrs,
+    List<Integer> includeOutboundPorts,
+    List<String> excludeInterfaces) {
 
   private static final Pattern CIDR =
       Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(/(\\d{1,2}))?");
@@ -31,9 +33,22 @@ record IptablesConfig(
     excludeOutboundPorts = List.copyOf(excludeOutboundPorts);
     includeOutboundCidrs = List.copyOf(includeOutboundCidrs);
     excludeOutboundCidrs = List.copyOf(excludeOutboundCidrs);
+    includeOutboundPorts = List.copyOf(includeOutboundPorts);
+    excludeInterfaces = List.copyOf(excludeInterfaces);
+    for (String i : excludeInterfaces) {
+      if (!i.matches("[A-Za-z0-9_.@+-]{1,15}")) {
+        throw new IllegalArgumentException("invalid --exclude-interfaces entry \"" + i + "\": not an interface name");
+      }
+    }
   }
 
   /** Parses Istio's list syntax: {@code *} for everything, else comma-separated CIDRs. */
+  /** Comma-separated names (blank entries dropped). */
+  static List<String> names(String text) {
+    if (text == null || text.isBlank()) return List.of();
+    return java.util.Arrays.stream(text.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+  }
+
   static List<String> cidrs(String flag, String text) {
     if (text == null || text.isBlank()) {
       return List.of();

@@ -34,6 +34,9 @@ final class IptablesRules {
     // Inbound: TCP arriving at the pod goes to the proxy's inbound port, except excluded ports.
     if (c.captureAllInbound() || !c.includeInboundPorts().isEmpty()) {
       r.add(JUMPS.get(0));
+      for (String iface : c.excludeInterfaces()) {
+        r.add(nat(INBOUND, "-i", iface, "-j", "RETURN"));
+      }
       if (c.captureAllInbound()) {
         for (int port : c.excludeInboundPorts()) {
           r.add(nat(INBOUND, "-p", "tcp", "--dport", port, "-j", "RETURN"));
@@ -66,10 +69,14 @@ final class IptablesRules {
       // The proxy's own outbound connections leave untouched (no loop).
       r.add(nat(OUTPUT, "-m", "owner", owner[0], owner[1], "-j", "RETURN"));
     }
+    // Envoy-aware apps and container-to-container traffic use localhost explicitly.
+    r.add(nat(OUTPUT, "-d", "127.0.0.1/32", "-j", "RETURN"));
     for (String cidr : c.excludeOutboundCidrs()) {
       r.add(nat(OUTPUT, "-d", cidr, "-j", "RETURN"));
     }
-    r.add(nat(OUTPUT, "-d", "127.0.0.1/32", "-j", "RETURN"));
+    for (int port : c.includeOutboundPorts()) {
+      r.add(nat(OUTPUT, "-p", "tcp", "--dport", port, "-j", REDIRECT));
+    }
     if (c.captureAllOutbound()) {
       r.add(nat(OUTPUT, "-j", REDIRECT));
     } else {

@@ -54,6 +54,19 @@ class IptablesRulesTest {
   }
 
   @Test
+  void includedOutboundPortsAndExcludedInterfacesAsIstioDoes() {
+    String rules = run(0, "iptables", "--dry-run", "-i", "", "-q", "3306,6379", "-c", "eth1");
+    assertThat(rules).contains(
+        "iptables -t nat -A MINIMESH_INBOUND -i eth1 -j RETURN\n",
+        "iptables -t nat -A MINIMESH_OUTPUT -p tcp --dport 3306 -j MINIMESH_REDIRECT\n",
+        "iptables -t nat -A MINIMESH_OUTPUT -p tcp --dport 6379 -j MINIMESH_REDIRECT\n");
+    assertThat(rules).doesNotContain("-A MINIMESH_OUTPUT -j MINIMESH_REDIRECT");
+    // Localhost and the proxy's own traffic are decided before any port is captured.
+    assertThat(rules.indexOf("-d 127.0.0.1/32 -j RETURN")).isLessThan(rules.indexOf("--dport 3306 -j MINIMESH_REDIRECT"));
+    assertThat(run(2, "iptables", "--dry-run", "-c", "eth0;rm")).contains("invalid --exclude-interfaces entry");
+  }
+
+  @Test
   void noInboundCaptureWhenNoInboundPortsAreIncluded() {
     String rules = run(0, "iptables", "--dry-run", "--include-inbound-ports", "");
     assertThat(rules).doesNotContain("PREROUTING").contains("-A OUTPUT -p tcp -j MINIMESH_OUTPUT");

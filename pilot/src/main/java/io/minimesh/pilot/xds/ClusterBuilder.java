@@ -248,8 +248,15 @@ final class ClusterBuilder {
   }
 
   static Cluster passthrough(String name) {
-    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.ORIGINAL_DST)
-        .setConnectTimeout(IstioDuration.toProto(DEFAULT_CONNECT_TIMEOUT)).build();
+    Cluster.Builder c = Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.ORIGINAL_DST)
+        .setConnectTimeout(IstioDuration.toProto(DEFAULT_CONNECT_TIMEOUT));
+    if (name.equals(Names.INBOUND_PASSTHROUGH)) {
+      // Istio: from 127.0.0.6, which iptables never captures; from the proxy's UID to the pod's own
+      // IP the connection would be redirected back to 15006.
+      c.setUpstreamBindConfig(io.minimesh.api.xds.v1.BindConfig.newBuilder().setSourceAddress(
+          io.minimesh.api.xds.v1.SocketAddress.newBuilder().setAddress("127.0.0.6")));
+    }
+    return c.build();
   }
 
   static Cluster inbound(InboundPorts.InboundPort p) {

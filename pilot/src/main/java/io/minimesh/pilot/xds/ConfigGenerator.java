@@ -124,6 +124,7 @@ public final class ConfigGenerator {
     }
     if (DebugInjection.enabled()) routeConfigs.replaceAll(DebugInjection::apply);
     upstreamSecrets(clusters.values());
+    listeners = MeshAccessLog.current().apply(listeners);
     listeners.forEach(l -> put(TypeUrls.LISTENER, l.getName(), l));
     routeConfigs.forEach(r -> put(TypeUrls.ROUTE, r.getName(), r));
     clusters.forEach((n, c) -> {

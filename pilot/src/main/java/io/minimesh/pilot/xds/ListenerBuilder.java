@@ -331,7 +331,9 @@ final class ListenerBuilder {
     boolean onlyExplicitInbound = !inbound.isEmpty() && captured.isEmpty();
     if (!proxy.interceptionNone() && !onlyExplicitInbound) {
       Listener.Builder in = Listener.newBuilder().setName(Names.VIRTUAL_INBOUND).setAddress(address(proxy.bindIp(), INBOUND_PORT))
-          .setTrafficDirection(Listener.TrafficDirection.INBOUND).setUseOriginalDst(true)
+          // Istio: the original destination only selects the chain (destination_port); handing the
+          // connection to a listener of that address would send inbound traffic back out.
+          .setTrafficDirection(Listener.TrafficDirection.INBOUND).addListenerFilters("original_dst")
           .setDefaultFilterChain(FilterChain.newBuilder().setName(Names.INBOUND_PASSTHROUGH)
               .addFilters(tcpProxyTo(Names.INBOUND_PASSTHROUGH, Names.INBOUND_PASSTHROUGH)));
       for (InboundPorts.InboundPort ip : captured) {

@@ -188,6 +188,13 @@ public final class Compiler {
       throw new InvalidConfigException(w + ".transport_socket: a cluster needs upstream_tls, not downstream_tls");
     }
     io.minimesh.dataplane.upstream.ClusterHealth.validate(c, w);
+    if (c.hasUpstreamBindConfig()) {
+      String src = c.getUpstreamBindConfig().getSourceAddress().getAddress();
+      if (!isIpLiteral(src)) {
+        throw new InvalidConfigException(
+            w + ".upstream_bind_config.source_address.address: \"" + src + "\" is not an IP address");
+      }
+    }
     int maxConn = 1024, maxPending = 1024, maxReq = 1024, maxRetries = 3;
     for (CircuitBreakers.Thresholds t : c.getCircuitBreakers().getThresholdsList()) {
       if (t.getPriority() != CircuitBreakers.Thresholds.RoutingPriority.DEFAULT) continue;
@@ -209,9 +216,8 @@ public final class Compiler {
                 ? List.of()
                 : hosts(c, res.value(), "ClusterLoadAssignment \"" + svc + "\"", false, false);
           }
-          // Hosts of an ORIGINAL_DST cluster are each connection's original destination, which only
-          // transparent capture supplies; until the proxy reads SO_ORIGINAL_DST such a cluster (pilot's
-          // PassthroughCluster) is accepted with no hosts, so it answers 503 UH instead of failing CDS.
+          // Hosts of an ORIGINAL_DST cluster are each connection's original destination (or header):
+          // made per request by ClusterRuntime.originalDst, none up front.
           case ORIGINAL_DST -> List.of();
           default -> throw new InvalidConfigException(w + ".type: " + c.getType() + " is not supported");
         };
@@ -334,7 +340,8 @@ public final class Compiler {
     return new ListenerRuntime(
         l.getName(), addr, bind, plain == null ? null : plain.hcm(), plain == null ? null : plain.tcp(),
         stats.counter(lp + "downstream_cx_total"), stats.gauge(lp + "downstream_cx_active"),
-        selector, inspect, ListenerStats.create(stats, lp));
+        selector, inspect, ListenerStats.create(stats, lp), l.getTrafficDirection(), l.getUseOriginalDst(),
+        l.getUseOriginalDst() || l.getListenerFiltersList().contains("original_dst"));
   }
 
   private static boolean matchesPlaintext(FilterChainMatch m) {
