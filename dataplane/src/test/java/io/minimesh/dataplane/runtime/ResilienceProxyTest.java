@@ -158,6 +158,17 @@ class ResilienceProxyTest {
   }
 
   @Test
+  void mirrorThatDoesNotReadDoesNotStallALargeUpload() throws Exception {
+    // The silent mirror never reads: its copy backs up (and is dropped past 1 MiB); the primary is not slowed.
+    byte[] big = new byte[3 << 20];
+    java.util.Arrays.fill(big, (byte) 'y');
+    String r = exchange("POST /silent-mirror/echo HTTP/1.1\r\nHost: svc\r\nConnection: close\r\nContent-Length: "
+        + big.length + "\r\n\r\n", big);
+    assertThat(r).startsWith("HTTP/1.1 200").contains("x-served-by: a");
+    assertThat(a.lastBody()).hasSize(big.length);
+  }
+
+  @Test
   void retriableStatusCodeRetriesOnAnotherHost() throws Exception {
     long retries = stat("cluster.ab.upstream_rq_retry");
     for (int i = 0; i < 4; i++) {
