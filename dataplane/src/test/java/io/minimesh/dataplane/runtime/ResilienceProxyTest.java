@@ -151,6 +151,18 @@ class ResilienceProxyTest {
   }
 
   @Test
+  void connectionCloseRequestEndsTheConnectionAfterTheResponse() throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /mirrored/x HTTP/1.1\r\nHost: svc\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // to EOF
+      assertThat(all).startsWith("HTTP/1.1 200").contains("connection: close").endsWith("ok /x");
+    }
+  }
+
+  @Test
   void mirrorThatNeverAnswersDoesNotHoldTheClient() throws Exception {
     // The route timeout is 30 s and the mirror never answers; the client's read timeout is 10 s.
     String r = get("/silent-mirror/headers");
