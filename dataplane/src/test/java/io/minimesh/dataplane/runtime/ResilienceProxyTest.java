@@ -82,6 +82,16 @@ class ResilienceProxyTest {
                           cluster: nobudget
                           prefix_rewrite: "/"
                           retry_policy: {retry_on: 5xx, num_retries: 2, retry_back_off: {base_interval: 0.001s}}
+                      - match: {prefix: "/budget/"}
+                        route:
+                          cluster: nobudget
+                          prefix_rewrite: "/"
+                          retry_policy:
+                            retry_on: 5xx
+                            num_retries: 1
+                            retry_back_off: {base_interval: 0.001s}
+                            budget_percent: {value: 50}
+                            min_retry_concurrency: 1
                       - match: {prefix: "/headers-policy/"}
                         route: {cluster: ab, prefix_rewrite: "/"}
                       - match: {prefix: "/streamed/"}
@@ -195,10 +205,21 @@ class ResilienceProxyTest {
 
   @Test
   void retryOverflowWhenTheCircuitBreakerAllowsNone() throws Exception {
-    String r = get("/overflow/status/503");
-    assertThat(r).startsWith("HTTP/1.1 503");
-    assertThat(stat("cluster.nobudget.upstream_rq_retry_overflow")).isEqualTo(1);
-    assertThat(stat("cluster.nobudget.upstream_rq_retry")).isZero();
+    long overflow = stat("cluster.nobudget.upstream_rq_retry_overflow");
+    long retries = stat("cluster.nobudget.upstream_rq_retry");
+    assertThat(get("/overflow/status/503")).startsWith("HTTP/1.1 503");
+    assertThat(stat("cluster.nobudget.upstream_rq_retry_overflow")).isEqualTo(overflow + 1);
+    assertThat(stat("cluster.nobudget.upstream_rq_retry")).isEqualTo(retries);
+  }
+
+  @Test
+  void retryBudgetReplacesMaxRetries() throws Exception {
+    long overflow = stat("cluster.nobudget.upstream_rq_retry_overflow");
+    long retries = stat("cluster.nobudget.upstream_rq_retry");
+    // max_retries is 0, but the budget allows min_retry_concurrency (1) retry in flight.
+    assertThat(get("/budget/status/503")).startsWith("HTTP/1.1 503");
+    assertThat(stat("cluster.nobudget.upstream_rq_retry")).isEqualTo(retries + 1);
+    assertThat(stat("cluster.nobudget.upstream_rq_retry_overflow")).isEqualTo(overflow);
   }
 
   @Test
