@@ -984,7 +984,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private void complete(boolean closeConnection) {
     if (done) return;
     finish();
-    down.streamComplete(this, closeConnection || !requestDone());
+    // HTTP/1.0 without keep-alive, or "Connection: close": the response ends the connection (as in Envoy).
+    boolean clientCloses = !h2 && !HttpUtil.isKeepAlive(req);
+    down.streamComplete(this, closeConnection || !requestDone() || clientCloses);
   }
 
   private void finish() {

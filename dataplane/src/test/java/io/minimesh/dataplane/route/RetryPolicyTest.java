@@ -47,6 +47,39 @@ class RetryPolicyTest {
   }
 
   @Test
+  void retriableHeadersFromEnvoyYaml() throws Exception {
+    var route = io.minimesh.dataplane.bootstrap.BootstrapLoader.fromString("""
+        static_resources:
+          listeners:
+          - name: l
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.http_connection_manager
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                  stat_prefix: t
+                  route_config:
+                    virtual_hosts:
+                    - name: v
+                      domains: ["*"]
+                      routes:
+                      - match: {prefix: "/"}
+                        route:
+                          cluster: c
+                          retry_policy:
+                            retry_on: retriable-headers
+                            retriable_headers:
+                            - name: x-retry-me
+                              string_match: {exact: "please"}
+        """).getStaticResources().getListeners(0).getFilterChains(0).getFilters(0).getHttpConnectionManager()
+        .getRouteConfig().getVirtualHosts(0).getRoutes(0).getRoute();
+    RetryPolicy p = RetryPolicy.compile(route.getRetryPolicy(), "r");
+    assertThat(p.retriableResponse(200, -1, new DefaultHttpHeaders().set("x-retry-me", "please"))).isTrue();
+    assertThat(p.retriableResponse(200, -1, new DefaultHttpHeaders().set("x-retry-me", "no"))).isFalse();
+  }
+
+  @Test
   void budgetReplacesMaxRetries() throws Exception {
     RetryPolicy none = RetryPolicy.compile(proto("5xx").build(), "r");
     assertThat(none.maxActiveRetries(1000, 3)).isEqualTo(3);

@@ -82,6 +82,16 @@ class ResilienceProxyTest {
                           cluster: nobudget
                           prefix_rewrite: "/"
                           retry_policy: {retry_on: 5xx, num_retries: 2, retry_back_off: {base_interval: 0.001s}}
+                      - match: {prefix: "/budget/"}
+                        route:
+                          cluster: nobudget
+                          prefix_rewrite: "/"
+                          retry_policy:
+                            retry_on: 5xx
+                            num_retries: 1
+                            retry_back_off: {base_interval: 0.001s}
+                            budget_percent: {value: 50}
+                            min_retry_concurrency: 1
                       - match: {prefix: "/headers-policy/"}
                         route: {cluster: ab, prefix_rewrite: "/"}
                       - match: {prefix: "/streamed/"}
@@ -151,10 +161,33 @@ class ResilienceProxyTest {
   }
 
   @Test
+  void connectionCloseRequestEndsTheConnectionAfterTheResponse() throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /mirrored/x HTTP/1.1\r\nHost: svc\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // to EOF
+      assertThat(all).startsWith("HTTP/1.1 200").contains("connection: close").endsWith("ok /x");
+    }
+  }
+
+  @Test
   void mirrorThatNeverAnswersDoesNotHoldTheClient() throws Exception {
     // The route timeout is 30 s and the mirror never answers; the client's read timeout is 10 s.
     String r = get("/silent-mirror/headers");
     assertThat(r).startsWith("HTTP/1.1 200").contains("x-served-by: a");
+  }
+
+  @Test
+  void mirrorThatDoesNotReadDoesNotStallALargeUpload() throws Exception {
+    // The silent mirror never reads: its copy backs up (and is dropped past 1 MiB); the primary is not slowed.
+    byte[] big = new byte[3 << 20];
+    java.util.Arrays.fill(big, (byte) 'y');
+    String r = exchange("POST /silent-mirror/echo HTTP/1.1\r\nHost: svc\r\nConnection: close\r\nContent-Length: "
+        + big.length + "\r\n\r\n", big);
+    assertThat(r).startsWith("HTTP/1.1 200").contains("x-served-by: a");
+    assertThat(a.lastBody()).hasSize(big.length);
   }
 
   @Test
@@ -172,10 +205,21 @@ class ResilienceProxyTest {
 
   @Test
   void retryOverflowWhenTheCircuitBreakerAllowsNone() throws Exception {
-    String r = get("/overflow/status/503");
-    assertThat(r).startsWith("HTTP/1.1 503");
-    assertThat(stat("cluster.nobudget.upstream_rq_retry_overflow")).isEqualTo(1);
-    assertThat(stat("cluster.nobudget.upstream_rq_retry")).isZero();
+    long overflow = stat("cluster.nobudget.upstream_rq_retry_overflow");
+    long retries = stat("cluster.nobudget.upstream_rq_retry");
+    assertThat(get("/overflow/status/503")).startsWith("HTTP/1.1 503");
+    assertThat(stat("cluster.nobudget.upstream_rq_retry_overflow")).isEqualTo(overflow + 1);
+    assertThat(stat("cluster.nobudget.upstream_rq_retry")).isEqualTo(retries);
+  }
+
+  @Test
+  void retryBudgetReplacesMaxRetries() throws Exception {
+    long overflow = stat("cluster.nobudget.upstream_rq_retry_overflow");
+    long retries = stat("cluster.nobudget.upstream_rq_retry");
+    // max_retries is 0, but the budget allows min_retry_concurrency (1) retry in flight.
+    assertThat(get("/budget/status/503")).startsWith("HTTP/1.1 503");
+    assertThat(stat("cluster.nobudget.upstream_rq_retry")).isEqualTo(retries + 1);
+    assertThat(stat("cluster.nobudget.upstream_rq_retry_overflow")).isEqualTo(overflow);
   }
 
   @Test

@@ -92,6 +92,15 @@ public final class ShadowRequest implements UpstreamCallbacks {
       cluster.stats.rqPendingOverflow.inc();
       return null;
     }
+    ShadowRequest s = create(cluster, h, upstreamRequest, bufferLimit, onDrop);
+    if (timeoutMs > 0) s.timer = loop.schedule(s::onTimeout, timeoutMs, TimeUnit.MILLISECONDS);
+    pools.newStream(cluster, h, downstreamHttp2, s);
+    return s;
+  }
+
+  /** A copy bound for {@code host}, counted in the cluster's stats, not yet asked for a stream. */
+  static ShadowRequest create(
+      ClusterRuntime cluster, HostImpl h, HttpRequest upstreamRequest, long bufferLimit, Runnable onDrop) {
     HttpHeaders hh = upstreamRequest.headers().copy();
     hh.set(HttpHeaderNames.HOST, shadowAuthority(hh.get(HttpHeaderNames.HOST)));
     HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamRequest.method(), upstreamRequest.uri(), hh);
@@ -102,8 +111,6 @@ public final class ShadowRequest implements UpstreamCallbacks {
     cluster.stats.rqActive.inc();
     h.stats().rqActive.incrementAndGet();
     h.stats().rqTotal.increment();
-    if (timeoutMs > 0) s.timer = loop.schedule(s::onTimeout, timeoutMs, TimeUnit.MILLISECONDS);
-    pools.newStream(cluster, h, downstreamHttp2, s);
     return s;
   }
 
