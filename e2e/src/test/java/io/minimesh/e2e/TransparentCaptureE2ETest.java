@@ -114,6 +114,15 @@ class TransparentCaptureE2ETest {
     assertThat(stat(a, "cluster.outbound|8000||" + HOST + ".upstream_rq_total")).isGreaterThanOrEqualTo(1);
     assertThat(stat(b, "cluster.inbound|8000||.upstream_rq_total")).isGreaterThanOrEqualTo(1);
 
+    // httpbin calling its own service: B's sidecar sends it to B's own IP, which iptables turns into
+    // inbound capture (the proxy's UID on lo, not to 127.0.0.1) instead of letting it bypass the mesh.
+    long inboundBefore = stat(b, "cluster.inbound|8000||.upstream_rq_total");
+    CommandResult self = b.exec(Curl.command("-i", "http://" + HOST + ":8000/status/418"));
+    self.assertOk();
+    assertThat(self.stdout()).startsWith("HTTP/1.1 418");
+    assertThat(stat(b, "cluster.outbound|8000||" + HOST + ".upstream_rq_total")).isGreaterThanOrEqualTo(1);
+    assertThat(stat(b, "cluster.inbound|8000||.upstream_rq_total")).isGreaterThan(inboundBefore);
+
     // Outside the mesh: a TCP server on the bridge host, reached through PassthroughCluster.
     try (ServerSocket outside = new ServerSocket()) {
       outside.bind(new InetSocketAddress(InetAddress.getByName(bridge.gateway()), 0));

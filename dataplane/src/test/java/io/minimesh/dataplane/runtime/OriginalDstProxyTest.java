@@ -144,7 +144,8 @@ class OriginalDstProxyTest {
     HttpRequest.Builder b = HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + proxy.listenerAddress("http").getPort() + "/x")).timeout(Duration.ofSeconds(10));
     if (header != null) b.header("x-envoy-original-dst-host", header);
-    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        .send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
