@@ -83,10 +83,10 @@ public final class KubeConfigSource implements ConfigSource {
   public void start(Consumer<MeshSnapshot> listener) throws Exception {
     this.listener = listener;
     ResourceEventHandler<HasMetadata> h = handler();
-    services = add(client.services().inAnyNamespace().inform(h));
-    slices = add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(h));
-    pods = add(client.pods().inAnyNamespace().inform(h));
-    namespaces = add(client.namespaces().inform(h));
+    services = add(watch("services", () -> client.services().inAnyNamespace().inform(h)));
+    slices = add(watch("endpointslices.discovery.k8s.io", () -> client.discovery().v1().endpointSlices().inAnyNamespace().inform(h)));
+    pods = add(watch("pods", () -> client.pods().inAnyNamespace().inform(h)));
+    namespaces = add(watch("namespaces", () -> client.namespaces().inform(h)));
     try {
       nodes = add(client.nodes().inform(h));
     } catch (KubernetesClientException e) {
@@ -106,6 +106,18 @@ public final class KubeConfigSource implements ConfigSource {
     started = true;
     executor.submit(this::rebuild).get(60, TimeUnit.SECONDS);
     synced = true;
+  }
+
+  /** Starts one informer; failures name the resource, the API server and the root cause. */
+  private <T> SharedIndexInformer<T> watch(String what, java.util.function.Supplier<SharedIndexInformer<T>> start) {
+    try {
+      return start.get();
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      throw new IllegalStateException("cannot watch " + what + " on " + client.getMasterUrl() + ": "
+          + (root.getMessage() != null ? root.getMessage() : root.toString()), e);
+    }
   }
 
   private <T> SharedIndexInformer<T> add(SharedIndexInformer<T> i) {
