@@ -231,7 +231,10 @@ public final class KubeConfigSource implements ConfigSource {
     return new MeshSnapshot(configs, secrets, registry, KubeRegistry.dedupe(instances), errors);
   }
 
-  /** namespace/name of every Secret a Gateway server names in tls.credentialName (Gateway's namespace). */
+  /**
+   * namespace/name of every Secret a Gateway server names in tls.credentialName (Gateway's namespace),
+   * plus {@code <name>-cacert} for MUTUAL servers.
+   */
   static Set<String> referencedSecrets(List<ConfigResource> configs) {
     Set<String> out = new TreeSet<>();
     for (ConfigResource c : configs) {
@@ -239,8 +242,15 @@ public final class KubeConfigSource implements ConfigSource {
       GatewaySpec gs = c.spec(GatewaySpec.class);
       if (gs == null || gs.servers == null) continue;
       for (var s : gs.servers) {
-        if (s.tls != null && s.tls.credentialName != null && !s.tls.credentialName.isBlank()) {
-          out.add(c.namespace() + "/" + s.tls.credentialName);
+        if (s.tls == null || "PASSTHROUGH".equals(s.tls.mode) || "AUTO_PASSTHROUGH".equals(s.tls.mode)) continue;
+        List<String> names = new ArrayList<>();
+        if (s.tls.credentialName != null) names.add(s.tls.credentialName);
+        if (s.tls.credentialNames != null) names.addAll(s.tls.credentialNames);
+        for (String n : names) {
+          if (n == null || n.isBlank()) continue;
+          out.add(c.namespace() + "/" + n);
+          // MUTUAL may keep the client CA in a separate "<name>-cacert" Secret, as in Istio.
+          if ("MUTUAL".equals(s.tls.mode)) out.add(c.namespace() + "/" + n + "-cacert");
         }
       }
     }

@@ -300,6 +300,29 @@ class KubeConfigSourceTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> last.get().platformServices().size() == 2);
   }
 
+  @Test
+  void referencedSecretNamesFollowIstio() {
+    var configs = io.minimesh.pilot.config.ConfigParser.parse("t.yaml", """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: ingress}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 443, name: https, protocol: HTTPS}
+            hosts: ["a.example.com"]
+            tls: {mode: MUTUAL, credentialName: a-cert}
+          - port: {number: 8443, name: https-b, protocol: HTTPS}
+            hosts: ["b.example.com"]
+            tls: {mode: SIMPLE, credentialNames: [b-rsa, b-ec]}
+          - port: {number: 9443, name: tls, protocol: TLS}
+            hosts: ["c.example.com"]
+            tls: {mode: PASSTHROUGH, credentialName: ignored}
+        """, 0).configs();
+    assertThat(KubeConfigSource.referencedSecrets(configs))
+        .containsExactly("ingress/a-cert", "ingress/a-cert-cacert", "ingress/b-ec", "ingress/b-rsa");
+  }
+
   static String utf8(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
