@@ -184,6 +184,10 @@ class KubeConfigSourceTest {
     assertThat(rating.locality()).isEqualTo("/us-east-1b");
     assertThat(rating.portFor(ratings.port(9090).orElseThrow())).isEqualTo(7070);
 
+    // An unnamed port whose targetPort is a container port name: the slice says which number.
+    var details = xds.context().service("details.bookinfo.svc.cluster.local", "bookinfo");
+    assertThat(instances("details.bookinfo.svc.cluster.local").get(0).portFor(details.port(80).orElseThrow())).isEqualTo(9080);
+
     Golden.assertMatches("kube/productpage-sidecar.json", generated(SIDECAR));
   }
 
@@ -297,7 +301,7 @@ class KubeConfigSourceTest {
       n.getMetadata().getLabels().put("istio-injection", "disabled");
       return n;
     });
-    await().atMost(Duration.ofSeconds(10)).until(() -> last.get().platformServices().size() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> last.get().platformServices().size() == 3);
   }
 
   @Test
