@@ -120,6 +120,11 @@ public final class Injector {
     for (String key : List.of(NAMESPACE_LABEL, ISTIO_NAMESPACE_LABEL)) {
       if ("enabled".equals(nsLabels.get(key))) return Decision.yes("namespace opts in (label " + key + "=enabled)");
     }
+    // Istio's revision label selects a control plane; Minimesh has one, so any revision means "inject".
+    if (!nsLabels.containsKey(NAMESPACE_LABEL) && !nsLabels.containsKey(ISTIO_NAMESPACE_LABEL)
+        && nsLabels.get("istio.io/rev") != null) {
+      return Decision.yes("namespace opts in (label istio.io/rev=" + nsLabels.get("istio.io/rev") + ")");
+    }
     return Decision.no("neither the pod nor its namespace opts in");
   }
 

@@ -83,10 +83,10 @@ public final class KubeConfigSource implements ConfigSource {
   public void start(Consumer<MeshSnapshot> listener) throws Exception {
     this.listener = listener;
     ResourceEventHandler<HasMetadata> h = handler();
-    services = add(client.services().inAnyNamespace().inform(h));
-    slices = add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(h));
-    pods = add(client.pods().inAnyNamespace().inform(h));
-    namespaces = add(client.namespaces().inform(h));
+    services = add(watch("services", () -> client.services().inAnyNamespace().inform(h)));
+    slices = add(watch("endpointslices.discovery.k8s.io", () -> client.discovery().v1().endpointSlices().inAnyNamespace().inform(h)));
+    pods = add(watch("pods", () -> client.pods().inAnyNamespace().inform(h)));
+    namespaces = add(watch("namespaces", () -> client.namespaces().inform(h)));
     try {
       nodes = add(client.nodes().inform(h));
     } catch (KubernetesClientException e) {
@@ -106,6 +106,18 @@ public final class KubeConfigSource implements ConfigSource {
     started = true;
     executor.submit(this::rebuild).get(60, TimeUnit.SECONDS);
     synced = true;
+  }
+
+  /** Starts one informer; failures name the resource, the API server and the root cause. */
+  private <T> SharedIndexInformer<T> watch(String what, java.util.function.Supplier<SharedIndexInformer<T>> start) {
+    try {
+      return start.get();
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+      throw new IllegalStateException("cannot watch " + what + " on " + client.getMasterUrl() + ": "
+          + (root.getMessage() != null ? root.getMessage() : root.toString()), e);
+    }
   }
 
   private <T> SharedIndexInformer<T> add(SharedIndexInformer<T> i) {
@@ -219,7 +231,10 @@ public final class KubeConfigSource implements ConfigSource {
     return new MeshSnapshot(configs, secrets, registry, KubeRegistry.dedupe(instances), errors);
   }
 
-  /** namespace/name of every Secret a Gateway server names in tls.credentialName (Gateway's namespace). */
+  /**
+   * namespace/name of every Secret a Gateway server names in tls.credentialName (Gateway's namespace),
+   * plus {@code <name>-cacert} for MUTUAL servers.
+   */
   static Set<String> referencedSecrets(List<ConfigResource> configs) {
     Set<String> out = new TreeSet<>();
     for (ConfigResource c : configs) {
@@ -227,8 +242,15 @@ public final class KubeConfigSource implements ConfigSource {
       GatewaySpec gs = c.spec(GatewaySpec.class);
       if (gs == null || gs.servers == null) continue;
       for (var s : gs.servers) {
-        if (s.tls != null && s.tls.credentialName != null && !s.tls.credentialName.isBlank()) {
-          out.add(c.namespace() + "/" + s.tls.credentialName);
+        if (s.tls == null || "PASSTHROUGH".equals(s.tls.mode) || "AUTO_PASSTHROUGH".equals(s.tls.mode)) continue;
+        List<String> names = new ArrayList<>();
+        if (s.tls.credentialName != null) names.add(s.tls.credentialName);
+        if (s.tls.credentialNames != null) names.addAll(s.tls.credentialNames);
+        for (String n : names) {
+          if (n == null || n.isBlank()) continue;
+          out.add(c.namespace() + "/" + n);
+          // MUTUAL may keep the client CA in a separate "<name>-cacert" Secret, as in Istio.
+          if ("MUTUAL".equals(s.tls.mode)) out.add(c.namespace() + "/" + n + "-cacert");
         }
       }
     }

@@ -53,6 +53,9 @@ public final class KubeMode implements AutoCloseable {
 
   /** A client from --kubeconfig/--context, else the usual discovery (in-cluster service account, ~/.kube/config). */
   public static KubernetesClient client(Path kubeconfig, String context) throws IOException {
+    if (kubeconfig != null && !Files.isReadable(kubeconfig)) {
+      throw new IOException("cannot read --kubeconfig " + kubeconfig + ": no such readable file");
+    }
     Config config = kubeconfig != null
         ? Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString())
         : Config.autoConfigure(context);

@@ -40,7 +40,10 @@ final class KubeRegistry {
     for (ServicePort p : nonNull(spec.getPorts())) {
       if ("UDP".equals(p.getProtocol()) || "SCTP".equals(p.getProtocol())) continue; // Istio proxies TCP only
       int target = p.getTargetPort() != null && p.getTargetPort().getIntVal() != null ? p.getTargetPort().getIntVal() : 0;
-      ports.add(new io.minimesh.pilot.model.ServicePort(p.getName(), p.getPort(), protocol(p.getAppProtocol(), p.getName()), target));
+      // The one unnamed port a single-port Service may have is "" here, as in its EndpointSlices, so a
+      // named targetPort still resolves per endpoint.
+      String name = p.getName() == null ? "" : p.getName();
+      ports.add(new io.minimesh.pilot.model.ServicePort(name, p.getPort(), protocol(p.getAppProtocol(), name), target));
     }
     List<String> addresses = new ArrayList<>();
     List<String> ips = spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty()
@@ -86,8 +89,9 @@ final class KubeRegistry {
     // A service port without a name matches the slice port without a name.
     Map<String, Integer> byServicePort = new LinkedHashMap<>();
     for (ServicePort sp : nonNull(svc.getSpec().getPorts())) {
-      Integer p = ports.get(sp.getName() == null ? "" : sp.getName());
-      if (p != null && sp.getName() != null) byServicePort.put(sp.getName(), p);
+      String name = sp.getName() == null ? "" : sp.getName();
+      Integer p = ports.get(name);
+      if (p != null) byServicePort.put(name, p);
     }
     List<WorkloadInstance> out = new ArrayList<>();
     for (Endpoint e : nonNull(slice.getEndpoints())) {
@@ -107,9 +111,7 @@ final class KubeRegistry {
       Node node = nodeName == null ? null : nodes.apply(nodeName);
       String locality = locality(labels, node == null ? null : node.getMetadata().getLabels(), e.getZone());
       String network = labels.getOrDefault("topology.istio.io/network", "");
-      // Unnamed single-port services: the slice's unnamed port serves the service's port.
-      Map<String, Integer> p = new LinkedHashMap<>(byServicePort);
-      out.add(new WorkloadInstance(host, ns, e.getAddresses().get(0), p, labels, locality, 1, network, ready, source));
+      out.add(new WorkloadInstance(host, ns, e.getAddresses().get(0), byServicePort, labels, locality, 1, network, ready, source));
     }
     return out;
   }

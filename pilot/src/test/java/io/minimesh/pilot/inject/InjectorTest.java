@@ -116,6 +116,10 @@ class InjectorTest {
     assertThat(Injector.decide(plain(none, Map.of("sidecar.minimesh.io/inject", "false")), Map.of("minimesh-injection", "enabled")).inject()).isFalse();
     assertThat(Injector.decide(plain(Map.of("sidecar.istio.io/inject", "false"), none), Map.of("istio-injection", "enabled")).inject()).isFalse();
     assertThat(Injector.decide(plain(Map.of("sidecar.istio.io/inject", "true"), none), Map.of("istio-injection", "disabled")).inject()).isFalse();
+    assertThat(Injector.decide(plain(none, none), Map.of("istio.io/rev", "default")).inject()).isTrue();
+    assertThat(Injector.decide(plain(none, none), Map.of("minimesh-injection", "enabled", "kubernetes.io/metadata.name", "x")).reason())
+        .isEqualTo("namespace opts in (label minimesh-injection=enabled)");
+    assertThat(Injector.decide(plain(none, none), none).reason()).isEqualTo("neither the pod nor its namespace opts in");
     Decision d = Injector.decide(plain(none, Map.of("sidecar.istio.io/inject", "false")), Map.of("istio-injection", "enabled"));
     assertThat(d.reason()).isEqualTo("pod opts out (annotation sidecar.istio.io/inject=false)");
   }

@@ -184,6 +184,10 @@ class KubeConfigSourceTest {
     assertThat(rating.locality()).isEqualTo("/us-east-1b");
     assertThat(rating.portFor(ratings.port(9090).orElseThrow())).isEqualTo(7070);
 
+    // An unnamed port whose targetPort is a container port name: the slice says which number.
+    var details = xds.context().service("details.bookinfo.svc.cluster.local", "bookinfo");
+    assertThat(instances("details.bookinfo.svc.cluster.local").get(0).portFor(details.port(80).orElseThrow())).isEqualTo(9080);
+
     Golden.assertMatches("kube/productpage-sidecar.json", generated(SIDECAR));
   }
 
@@ -297,7 +301,30 @@ class KubeConfigSourceTest {
       n.getMetadata().getLabels().put("istio-injection", "disabled");
       return n;
     });
-    await().atMost(Duration.ofSeconds(10)).until(() -> last.get().platformServices().size() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> last.get().platformServices().size() == 3);
+  }
+
+  @Test
+  void referencedSecretNamesFollowIstio() {
+    var configs = io.minimesh.pilot.config.ConfigParser.parse("t.yaml", """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: ingress}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 443, name: https, protocol: HTTPS}
+            hosts: ["a.example.com"]
+            tls: {mode: MUTUAL, credentialName: a-cert}
+          - port: {number: 8443, name: https-b, protocol: HTTPS}
+            hosts: ["b.example.com"]
+            tls: {mode: SIMPLE, credentialNames: [b-rsa, b-ec]}
+          - port: {number: 9443, name: tls, protocol: TLS}
+            hosts: ["c.example.com"]
+            tls: {mode: PASSTHROUGH, credentialName: ignored}
+        """, 0).configs();
+    assertThat(KubeConfigSource.referencedSecrets(configs))
+        .containsExactly("ingress/a-cert", "ingress/a-cert-cacert", "ingress/b-ec", "ingress/b-rsa");
   }
 
   static String utf8(byte[] b) {
