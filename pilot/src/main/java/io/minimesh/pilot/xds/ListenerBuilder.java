@@ -92,8 +92,10 @@ final class ListenerBuilder {
               FilterChain.Builder b = fc.toBuilder().setName(s.gatewayName() + "#" + s.index());
               List<String> sni = serverNames(s);
               if (!sni.isEmpty()) b.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(sni));
-              b.setTransportSocket(TransportSocket.newBuilder().setDownstreamTls(downstreamTls(s).toBuilder()
-                  .setCommonTlsContext(downstreamTls(s).getCommonTlsContext().toBuilder().clearAlpnProtocols())));
+              // No ALPN: the bytes after the handshake are not HTTP.
+              DownstreamTlsContext tls = downstreamTls(s);
+              b.setTransportSocket(TransportSocket.newBuilder().setDownstreamTls(tls.toBuilder()
+                  .setCommonTlsContext(tls.getCommonTlsContext().toBuilder().clearAlpnProtocols())));
               l.addFilterChains(b);
               needsInspector = true;
             }
