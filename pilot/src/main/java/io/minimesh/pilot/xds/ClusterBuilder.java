@@ -146,6 +146,17 @@ final class ClusterBuilder {
         if (positive(cp.tcp.maxConnections)) th.setMaxConnections(cp.tcp.maxConnections);
         if (cp.tcp.connectTimeout != null) c.setConnectTimeout(IstioDuration.toProto(IstioDuration.parse(cp.tcp.connectTimeout)));
         if (cp.tcp.idleTimeout != null) c.setIdleTimeout(IstioDuration.toProto(IstioDuration.parse(cp.tcp.idleTimeout)));
+        if (cp.tcp.maxConnectionDuration != null) {
+          c.setMaxConnectionDuration(IstioDuration.toProto(IstioDuration.parse(cp.tcp.maxConnectionDuration)));
+        }
+        var ka = cp.tcp.tcpKeepalive;
+        if (ka != null) {
+          io.minimesh.api.xds.v1.TcpKeepalive.Builder k = io.minimesh.api.xds.v1.TcpKeepalive.newBuilder();
+          if (positive(ka.probes)) k.setKeepaliveProbes(ka.probes);
+          if (ka.time != null) k.setKeepaliveTime((int) IstioDuration.parse(ka.time).toSeconds());
+          if (ka.interval != null) k.setKeepaliveInterval((int) IstioDuration.parse(ka.interval).toSeconds());
+          c.setTcpKeepalive(k);
+        }
       }
       if (cp.http != null) {
         if (positive(cp.http.http1MaxPendingRequests)) th.setMaxPendingRequests(cp.http.http1MaxPendingRequests);

@@ -92,8 +92,10 @@ final class ListenerBuilder {
               FilterChain.Builder b = fc.toBuilder().setName(s.gatewayName() + "#" + s.index());
               List<String> sni = serverNames(s);
               if (!sni.isEmpty()) b.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(sni));
-              b.setTransportSocket(TransportSocket.newBuilder().setDownstreamTls(downstreamTls(s).toBuilder()
-                  .setCommonTlsContext(downstreamTls(s).getCommonTlsContext().toBuilder().clearAlpnProtocols())));
+              // No ALPN: the bytes after the handshake are not HTTP.
+              DownstreamTlsContext tls = downstreamTls(s);
+              b.setTransportSocket(TransportSocket.newBuilder().setDownstreamTls(tls.toBuilder()
+                  .setCommonTlsContext(tls.getCommonTlsContext().toBuilder().clearAlpnProtocols())));
               l.addFilterChains(b);
               needsInspector = true;
             }
@@ -364,6 +366,22 @@ final class ListenerBuilder {
           String ip = a.contains("/") ? a.substring(0, a.indexOf('/')) : a;
           String name = ip + "_" + sp.number();
           if (ip.equals("0.0.0.0") && httpPorts.containsKey(sp.number())) continue; // HTTP owns the wildcard
+          if (isTls(sp.protocol())) {
+            // TLS ports: one filter chain per SNI (Istio), so several TLS services share the port.
+            Listener prev = tcpListeners.get(name);
+            if (prev != null && !prev.getListenerFiltersList().contains("tls_inspector")) continue;
+            Listener.Builder l = prev != null ? prev.toBuilder() : Listener.newBuilder().setName(name).setAddress(address(ip, sp.number()))
+                .setBindToPort(false).setTrafficDirection(Listener.TrafficDirection.OUTBOUND).addListenerFilters("tls_inspector");
+            java.util.Set<String> used = new java.util.HashSet<>();
+            l.getFilterChainsList().forEach(fc -> used.addAll(fc.getFilterChainMatch().getServerNamesList()));
+            for (FilterChain fc : tlsChainsFor(scope, svc, sp)) {
+              if (fc.getFilterChainMatch().getServerNamesList().stream().anyMatch(used::contains)) continue;
+              used.addAll(fc.getFilterChainMatch().getServerNamesList());
+              l.addFilterChains(fc);
+            }
+            tcpListeners.put(name, l.build());
+            continue;
+          }
           if (tcpListeners.containsKey(name)) continue;
           Listener.Builder l = Listener.newBuilder().setName(name).setAddress(address(ip, sp.number()))
               .setBindToPort(false).setTrafficDirection(Listener.TrafficDirection.OUTBOUND)
@@ -442,6 +460,42 @@ final class ListenerBuilder {
 
   private static boolean isWildcard(String ip) {
     return ip.equals("0.0.0.0") || ip.equals("::");
+  }
+
+  private static boolean isTls(String protocol) {
+    return protocol.equals("TLS") || protocol.equals("HTTPS");
+  }
+
+  /**
+   * Sidecar filter chains of a TLS service port: the VirtualService tls[] routes for the host (SNI from
+   * their sniHosts), then the host itself as SNI to its own cluster.
+   */
+  private List<FilterChain> tlsChainsFor(SidecarScope scope, Service svc, ServicePort sp) {
+    List<FilterChain> out = new ArrayList<>();
+    String statPrefix = Names.outbound(sp.number(), null, svc.hostname());
+    for (ConfigResource vs : scope.virtualServices()) {
+      VirtualServiceSpec spec = vs.spec(VirtualServiceSpec.class);
+      if (spec.tls == null) continue;
+      if (spec.gateways != null && !spec.gateways.isEmpty() && !spec.gateways.contains("mesh")) continue;
+      if (RouteBuilder.hosts(vs).stream().noneMatch(h -> Hosts.covers(h, svc.hostname()))) continue;
+      for (var tr : spec.tls) {
+        for (var m : tr.match) {
+          if (m.port != null && m.port != sp.number()) continue;
+          if (m.sourceLabels != null && !Labels.subsetOf(m.sourceLabels, proxy.labels())) continue;
+          if (m.gateways != null && !m.gateways.isEmpty() && !m.gateways.contains("mesh")) continue;
+          List<String> sni = m.sniHosts.stream().map(h -> Hosts.resolve(h, vs.namespace())).filter(h -> Hosts.matches(h, svc.hostname())).toList();
+          if (sni.isEmpty()) continue;
+          out.add(FilterChain.newBuilder().setName(vs.namespace() + "/" + vs.name())
+              .setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(sni).setTransportProtocol("tls"))
+              .addFilters(tcpProxy(statPrefix, tr.route, vs.namespace(), sp.number())).build());
+        }
+      }
+      break; // one VirtualService per host (Istio)
+    }
+    out.add(FilterChain.newBuilder().setName(statPrefix)
+        .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(svc.hostname()).setTransportProtocol("tls"))
+        .addFilters(tcpProxyTo(statPrefix, statPrefix)).build());
+    return out;
   }
 
   /** tcp_proxy of the first VirtualService tcp[] route for the service, else to the service's own cluster. */

@@ -221,6 +221,46 @@ class AdsProtocolTest {
   }
 
   @Test
+  void rotatedSecretIsPushedAloneAndOnlyTheChangedOne() throws Exception {
+    String gw = """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: web, namespace: istio-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 443, name: https-a, protocol: HTTPS}
+            hosts: [a.example.com]
+            tls: {mode: SIMPLE, credentialName: a-cert}
+          - port: {number: 443, name: https-b, protocol: HTTPS}
+            hosts: [b.example.com]
+            tls: {mode: SIMPLE, credentialName: b-cert}
+        """;
+    String b = TestData.tlsSecret("istio-system", "b-cert", false, "b.example.com");
+    apply(gw + "---\n" + TestData.tlsSecret("istio-system", "a-cert", false, "a.example.com") + "---\n" + b);
+    AdsClient c = connect(GATEWAY);
+    c.subscribe(TypeUrls.LISTENER, List.of());
+    DiscoveryResponse lds = c.next();
+    assertThat(lds.getTypeUrl()).isEqualTo(TypeUrls.LISTENER);
+    c.ack(lds, List.of());
+    List<String> names = List.of("kubernetes://a-cert", "kubernetes://b-cert");
+    c.subscribe(TypeUrls.SECRET, names);
+    DiscoveryResponse sds = c.next();
+    assertThat(sds.getResourcesCount()).isEqualTo(2);
+    c.ack(sds, names);
+    long ldsPushes = metrics.pushes("LDS");
+
+    apply(gw + "---\n" + TestData.tlsSecret("istio-system", "a-cert", false, "a.example.com") + "---\n" + b);
+    DiscoveryResponse rotated = c.next();
+    assertThat(rotated.getTypeUrl()).isEqualTo(TypeUrls.SECRET);
+    assertThat(rotated.getResourcesList()).extracting(a -> a.unpack(io.minimesh.api.xds.v1.Secret.class).getName())
+        .containsExactly("kubernetes://a-cert");
+    c.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    assertThat(c.next().getTypeUrl()).as("nothing but SDS was pushed").isEqualTo(TypeUrls.DEBUG_SYNCZ);
+    assertThat(metrics.pushes("LDS")).isEqualTo(ldsPushes);
+  }
+
+  @Test
   void onlyProxiesWhoseConfigChangedGetAPush() throws Exception {
     String base = text("bookinfo");
     apply(base);

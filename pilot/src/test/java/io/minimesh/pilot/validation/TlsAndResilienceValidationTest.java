@@ -121,6 +121,21 @@ class TlsAndResilienceValidationTest {
     assertThat(after.version(TypeUrls.SECRET)).isNotEqualTo(before.version(TypeUrls.SECRET));
   }
 
+  /** Session 1's report: HTTPS on 443 with a kubectl-made Secret (base64 data) on a router whose port_map maps only 80. */
+  @Test
+  void httpsGatewayWithKubectlSecretIsServedOnItsOwnPort() {
+    var p = TestData.CA.server("web.example.com");
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    String kubectlSecret = "apiVersion: v1\ndata:\n  tls.crt: " + b64.encodeToString(p.certPem().getBytes()) + "\n  tls.key: "
+        + b64.encodeToString(p.keyPem().getBytes()) + "\nkind: Secret\nmetadata:\n  creationTimestamp: null\n  name: web-cert\n"
+        + "  namespace: default\ntype: kubernetes.io/tls\n";
+    PushContext ctx = PushContext.build(TestData.snapshot(GATEWAY.formatted("SIMPLE"), kubectlSecret));
+    assertThat(ctx.messages()).isEmpty();
+    var r = ConfigGenerator.generate(ctx, TestData.gateway(java.util.Map.of("port_map", "80:8080")));
+    assertThat(r.of(TypeUrls.LISTENER)).containsOnlyKeys("0.0.0.0_8080", "0.0.0.0_443");
+    assertThat(r.of(TypeUrls.SECRET)).containsOnlyKeys("kubernetes://web-cert");
+  }
+
   @Test
   void istioMutualIsReportedAsUnsupported() {
     PushContext ctx = PushContext.build(TestData.snapshot(GATEWAY.formatted("ISTIO_MUTUAL")));

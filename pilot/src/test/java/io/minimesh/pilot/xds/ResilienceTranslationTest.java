@@ -40,6 +40,10 @@ class ResilienceTranslationTest {
     assertThat(c.getIdleTimeout().getSeconds()).as("http.idleTimeout wins over tcp.idleTimeout").isEqualTo(30);
     assertThat(c.getUpstreamProtocol()).isEqualTo(Cluster.UpstreamProtocol.HTTP2);
     assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+    assertThat(c.getMaxConnectionDuration().getSeconds()).isEqualTo(600);
+    assertThat(c.getTcpKeepalive().getKeepaliveProbes()).isEqualTo(3);
+    assertThat(c.getTcpKeepalive().getKeepaliveTime()).isEqualTo(7200);
+    assertThat(c.getTcpKeepalive().getKeepaliveInterval()).isEqualTo(75);
   }
 
   @Test
