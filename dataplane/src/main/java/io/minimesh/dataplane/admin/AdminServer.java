@@ -64,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
     HELP.put("/ready", "print server state, 200 when LIVE");
     HELP.put("/server_info", "print server version/status information");
     HELP.put("/config_dump", "dump current configuration (JSON)");
+    HELP.put("/certs", "print certificate chains (JSON)");
     HELP.put("/clusters", "upstream cluster status (?format=json)");
     HELP.put("/listeners", "print listener info (?format=json)");
     HELP.put("/stats", "print server stats (?filter=REGEX, ?format=json)");
@@ -167,6 +168,8 @@ public final class AdminServer implements AutoCloseable {
       case "/stats" -> stats(params, json);
       case "/stats/prometheus" -> statsProm(params);
       case "/xds_status" -> text(200, "application/json", xdsStatus());
+      case "/certs" -> text(200, "application/json",
+          io.minimesh.dataplane.tls.CertsJson.render(rt.state(), java.time.Instant.ofEpochMilli(rt.options().time().currentTimeMillis())));
       case "/logging" -> logging(params);
       case "/healthcheck/fail" -> {
         rt.setHealthCheckFailed(true);
@@ -267,13 +270,15 @@ public final class AdminServer implements AutoCloseable {
     Bootstrap.Builder boot = s.bootstrap().toBuilder();
     var sr = boot.getStaticResourcesBuilder();
     for (int i = 0; i < sr.getSecretsCount(); i++) sr.setSecrets(i, redact(sr.getSecrets(i)));
+    for (int i = 0; i < sr.getListenersCount(); i++) sr.setListeners(i, io.minimesh.dataplane.tls.Redact.listener(sr.getListeners(i)));
+    for (int i = 0; i < sr.getClustersCount(); i++) sr.setClusters(i, io.minimesh.dataplane.tls.Redact.cluster(sr.getClusters(i)));
     b.setBootstrap(boot);
     s.listeners().values().forEach(r -> b.addListeners(ListenerDump.newBuilder()
-        .setListener(r.value()).setVersionInfo(r.version()).setLastUpdated(ts(r.lastUpdated())).setState(dumpState(r))));
+        .setListener(io.minimesh.dataplane.tls.Redact.listener(r.value())).setVersionInfo(r.version()).setLastUpdated(ts(r.lastUpdated())).setState(dumpState(r))));
     s.routes().values().forEach(r -> b.addRouteConfigs(RouteConfigDump.newBuilder()
         .setRouteConfig(r.value()).setVersionInfo(r.version()).setLastUpdated(ts(r.lastUpdated())).setState(dumpState(r))));
     s.clusters().values().forEach(r -> b.addClusters(ClusterDump.newBuilder()
-        .setCluster(r.value()).setVersionInfo(r.version()).setLastUpdated(ts(r.lastUpdated())).setState(dumpState(r))));
+        .setCluster(io.minimesh.dataplane.tls.Redact.cluster(r.value())).setVersionInfo(r.version()).setLastUpdated(ts(r.lastUpdated())).setState(dumpState(r))));
     s.endpoints().values().forEach(r -> b.addEndpoints(EndpointDump.newBuilder()
         .setEndpointConfig(r.value()).setVersionInfo(r.version()).setLastUpdated(ts(r.lastUpdated())).setState(dumpState(r))));
     s.secrets().values().forEach(r -> b.addSecrets(SecretDump.newBuilder()

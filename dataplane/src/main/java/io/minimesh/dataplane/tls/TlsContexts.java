@@ -138,6 +138,15 @@ public final class TlsContexts {
   }
 
   public UpstreamTls client(UpstreamTlsContext u, Map<String, Secret> secrets, String w) throws InvalidConfigException {
+    return client(u, secrets, w, false);
+  }
+
+  /** {@code http2}: an HTTP/2 cluster offers ALPN "h2" when alpn_protocols is empty (a TLS server needs it to speak h2). */
+  public UpstreamTls client(UpstreamTlsContext u, Map<String, Secret> secrets, String w, boolean http2)
+      throws InvalidConfigException {
+    if (http2 && u.getCommonTlsContext().getAlpnProtocolsCount() == 0) {
+      u = u.toBuilder().setCommonTlsContext(u.getCommonTlsContext().toBuilder().addAlpnProtocols("h2")).build();
+    }
     CommonTlsContext c = u.getCommonTlsContext();
     String cw = w + ".common_tls_context";
     try {

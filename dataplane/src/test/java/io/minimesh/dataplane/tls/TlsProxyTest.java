@@ -259,10 +259,12 @@ class TlsProxyTest {
     try (SSLSocket b = connect(port, "b.example.com", clientContext(CA, null), null)) {
       assertThat(serial(b)).as("b: fresh client").isEqualTo(currentB());
     }
+    // Fresh client contexts per host: the JDK client resumes a cached session of the same
+    // address, SNI included, so a shared context would land on a.example.com's chain again.
     try (SSLSocket b = connect(port, "b.example.com", clientContext(CA, null), null)) {
       assertThat(get(b, "b.example.com", "/x")).startsWith("HTTP/1.1 200");
     }
-    try (SSLSocket w = connect(port, "x.wild.example.com", ctx, null)) {
+    try (SSLSocket w = connect(port, "x.wild.example.com", clientContext(CA, null), null)) {
       assertThat(serial(w)).isEqualTo(WILD.serial());
     }
   }
@@ -404,6 +406,20 @@ class TlsProxyTest {
     Map<String, ConfigSnapshot.Resource<Secret>> secrets = new HashMap<>(proxy.current().secrets());
     proxy.apply(proxy.current().withSecrets(secrets).withRoutes(Map.of()));
     assertThat(proxy.state().listeners.get("https").chain("#0").tls().context()).isSameAs(before);
+  }
+
+  @Test
+  void adminShowsCertificatesAndRedactsPrivateKeys() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + proxy.adminAddress().getPort();
+    String certs = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/certs")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(certs).contains("\"serial_number\" : \"" + A.serial().toString(16) + "\"")
+        .contains("\"dns\" : \"a.example.com\"").contains("days_until_expiration").contains("expiration_time");
+    String dump = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/config_dump")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    String keyBody = A.keyPem().lines().skip(1).findFirst().orElseThrow();
+    assertThat(dump).contains("[redacted]").doesNotContain(keyBody);
   }
 
   /** b-cert's serial now (the rotation test may have replaced it). */

@@ -102,7 +102,7 @@ public final class Compiler {
         ClusterRuntime cr = cluster(s, e.getValue().value(), w);
         if (e.getValue().value().getTransportSocket().hasUpstreamTls()) {
           cr.setTls(tls.client(e.getValue().value().getTransportSocket().getUpstreamTls(), secrets,
-              w + ".transport_socket.upstream_tls"));
+              w + ".transport_socket.upstream_tls", cr.http2));
         }
         clusters.put(e.getKey(), cr);
       } catch (InvalidConfigException ex) {
