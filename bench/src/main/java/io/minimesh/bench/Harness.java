@@ -101,7 +101,7 @@ final class Harness implements Callable<Integer> {
         var up = t.upstream(base);
         var ng = t.nginxProxy(base + 2, base + 12, base);
         var hp = t.haproxy(base + 3, base + 13, base);
-        var mm = t.minimesh(base + 4, base + 5, base, meshProxy, 100);
+        var mm = t.minimesh("minimesh", base + 4, base + 5, base, meshProxy, 100);
         awaitReady(base + 5);
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("direct", up.port());
@@ -117,10 +117,10 @@ final class Harness implements Callable<Integer> {
         // Every target gets the same closed-loop warm-up first: a JVM proxy is measured after its JIT
         // has compiled the request path, as it would be after seconds of production traffic.
         for (int port : ports.values()) wrk(port, 64, quick ? 10 : 30);
-        if (scenarios.contains("latency")) latency(ports);
-        if (scenarios.contains("throughput")) throughput(ports, h2Ports);
-        if (scenarios.contains("cost")) cost(ports, procs);
-        if (scenarios.contains("startup")) startup(t, meshProxy, base);
+        if (scenarios.contains("latency")) guarded("latency", () -> latency(ports));
+        if (scenarios.contains("throughput")) guarded("throughput", () -> throughput(ports, h2Ports));
+        if (scenarios.contains("cost")) guarded("cost", () -> cost(ports, procs));
+        if (scenarios.contains("startup")) guarded("startup", () -> startup(t, meshProxy, base));
       }
     }
     // A failing scenario is reported in the table; the others' numbers are still written.
@@ -316,7 +316,7 @@ final class Harness implements Callable<Integer> {
     List<Long> ms = new ArrayList<>();
     for (int i = 0; i < (quick ? 2 : 5); i++) {
       long t0 = System.nanoTime();
-      var p = t.minimesh(base + 6, base + 7, base, meshProxy, 1);
+      var p = t.minimesh("minimesh-start-" + i, base + 6, base + 7, base, meshProxy, 1);
       awaitReady(base + 7);
       ms.add((System.nanoTime() - t0) / 1_000_000);
       t.stop(p);

@@ -51,7 +51,7 @@ final class Profile implements Callable<Integer> {
     try (Targets t = new Targets(work, proxyCpu)) {
       t.upstream(base);
       t.javaOpts("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
-      var mm = t.minimesh(base + 4, base + 5, base, repo.resolve("bin/mesh-proxy").toAbsolutePath(),
+      var mm = t.minimesh("minimesh", base + 4, base + 5, base, repo.resolve("bin/mesh-proxy").toAbsolutePath(),
           scenario.equals("cost") ? 100 : 1);
       Harness.awaitReady(base + 5);
       Harness.wrk(mm.port(), 64, 10); // warm-up: JIT-compiled request path

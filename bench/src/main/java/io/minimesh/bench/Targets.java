@@ -102,7 +102,7 @@ final class Targets implements AutoCloseable {
    * {@code bin/mesh-proxy} so that its JVM flags are the ones measured. HTTP/1.1 and HTTP/2 cleartext
    * share the port (codec AUTO).
    */
-  Proc minimesh(int port, int adminPort, int upstreamPort, Path meshProxy, int routes) throws IOException {
+  Proc minimesh(String name, int port, int adminPort, int upstreamPort, Path meshProxy, int routes) throws IOException {
     StringBuilder extraRoutes = new StringBuilder();
     StringBuilder extraClusters = new StringBuilder();
     // Explicit indentation: these lines go inside the YAML below at fixed depths.
@@ -116,7 +116,7 @@ final class Targets implements AutoCloseable {
           .append(("      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: "
               + "{ address: 127.0.0.1, port_value: %d }}}}]}]\n").formatted(upstreamPort));
     }
-    Path conf = dir.resolve("minimesh.yaml");
+    Path conf = dir.resolve(name + ".yaml");
     Files.writeString(conf, """
         admin:
           address: { socket_address: { address: 127.0.0.1, port_value: %d } }
@@ -152,7 +152,7 @@ final class Targets implements AutoCloseable {
               endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: %d }}}}]}]
         %s
         """.formatted(adminPort, port, extraRoutes, upstreamPort, extraClusters));
-    return start("minimesh", port, List.of(meshProxy.toString(), "-c", conf.toString(), "--concurrency", "1", "-l", "warn"), true);
+    return start(name, port, List.of(meshProxy.toString(), "-c", conf.toString(), "--concurrency", "1", "-l", "warn"), true);
   }
 
   private String nginxMain(Path prefix, String server) throws IOException {
@@ -191,7 +191,12 @@ final class Targets implements AutoCloseable {
         .start();
     Proc proc = new Proc(name, port, p);
     started.add(proc);
-    awaitPort(proc, Duration.ofSeconds(60));
+    try {
+      awaitPort(proc, Duration.ofSeconds(60));
+    } catch (IOException e) {
+      String log = Files.readString(dir.resolve(name + ".log"));
+      throw new IOException(e.getMessage() + "; its output:\n" + log.substring(Math.max(0, log.length() - 2000)), e);
+    }
     return proc;
   }
 
