@@ -289,6 +289,15 @@ class ClusterHealthTest {
   }
 
   @Test
+  void healthChecksGoToTheEndpointsHealthCheckPortWhenSet() {
+    HostImpl a = new HostImpl(new InetSocketAddress("10.0.0.1", 80), "", 1, Locality.getDefaultInstance(), 0,
+        true, "HEALTHY", new HostStats(), 8081);
+    cluster(withHealthCheck(), List.of(a));
+    env.advanceSeconds(0);
+    assertThat(env.probes).containsOnlyKeys(new InetSocketAddress("10.0.0.1", 8081));
+  }
+
+  @Test
   void badHealthCheckAndOutlierConfigIsRejectedNamingTheField() {
     Cluster grpc = Cluster.newBuilder().setName("c").addHealthChecks(HealthCheck.newBuilder()
         .setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.getDefaultInstance())).build();
