@@ -54,6 +54,8 @@ public final class ClusterHealth {
   private volatile int generation;
   private volatile boolean outlierOn;
   private volatile Environment env;
+  /** Checks run, or ran, for this cluster (so an update without them must clean up). */
+  private volatile boolean engaged;
 
   // Owned by env.executor():
   private final Map<HostStats, HostImpl> hosts = new IdentityHashMap<>();
@@ -171,6 +173,11 @@ public final class ClusterHealth {
    * cluster's checks to {@code environment}. Safe from any thread.
    */
   public void update(Cluster proto, List<HostImpl> current, Environment environment) {
+    boolean wanted = proto.hasOutlierDetection() || proto.getHealthChecksCount() > 0;
+    if (!wanted && !engaged) {
+      return; // nothing to start or stop: most clusters, on every config push
+    }
+    engaged = true;
     Environment e = env;
     if (e == null) {
       env = e = environment;

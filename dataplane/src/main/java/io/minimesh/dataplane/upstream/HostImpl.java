@@ -14,6 +14,7 @@ public final class HostImpl implements LbHost {
   private final boolean healthy;
   private final String healthStatus;
   final HostStats stats;
+  private final int healthCheckPort;
 
   public HostImpl(
       InetSocketAddress address,
@@ -24,6 +25,21 @@ public final class HostImpl implements LbHost {
       boolean healthy,
       String healthStatus,
       HostStats stats) {
+    this(address, hostname, weight, locality, priority, healthy, healthStatus, stats, 0);
+  }
+
+  /** @param healthCheckPort the endpoint's {@code health_check_config.port_value}, 0 for its own port */
+  public HostImpl(
+      InetSocketAddress address,
+      String hostname,
+      int weight,
+      Locality locality,
+      int priority,
+      boolean healthy,
+      String healthStatus,
+      HostStats stats,
+      int healthCheckPort) {
+    this.healthCheckPort = healthCheckPort;
     this.address = address;
     this.hostname = hostname;
     this.weight = Math.max(1, weight);
@@ -75,7 +91,7 @@ public final class HostImpl implements LbHost {
 
   /** Where active health checks connect. */
   public InetSocketAddress healthCheckAddress() {
-    return address;
+    return healthCheckPort == 0 ? address : new InetSocketAddress(address.getAddress(), healthCheckPort);
   }
 
   /**

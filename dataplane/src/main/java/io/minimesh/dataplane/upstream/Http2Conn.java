@@ -34,8 +34,15 @@ final class Http2Conn {
     this.host = host;
   }
 
+  /** Streams opened on this connection, and those still open (max_requests_per_connection, idle_timeout). */
+  private int opened;
+  private int active;
+  private boolean draining;
+  private long idleSinceNanos;
+  private boolean idleTimerArmed;
+
   boolean isDead() {
-    return dead || (parent != null && !parent.isActive());
+    return dead || draining || (parent != null && !parent.isActive());
   }
 
   void newStream(UpstreamCallbacks cb) {
@@ -83,6 +90,12 @@ final class Http2Conn {
   }
 
   private void open(UpstreamCallbacks cb) {
+    opened++;
+    active++;
+    if (cluster.maxRequestsPerConnection > 0 && opened >= cluster.maxRequestsPerConnection) {
+      // The next request gets a new connection; this one closes once its streams are done.
+      draining = true;
+    }
     StreamHandler h = new StreamHandler(cb);
     new Http2StreamChannelBootstrap(parent)
         .handler(
@@ -98,11 +111,46 @@ final class Http2Conn {
             f -> {
               if (f.isSuccess()) {
                 h.channel = (Http2StreamChannel) f.getNow();
+                h.channel.closeFuture().addListener(x -> streamClosed());
                 cb.onReady(h);
               } else {
+                streamClosed();
                 cb.onReset("remote refused stream reset");
               }
             });
+  }
+
+  private void streamClosed() {
+    active--;
+    if (active > 0 || parent == null) {
+      return;
+    }
+    if (draining) {
+      parent.close();
+      return;
+    }
+    idleSinceNanos = System.nanoTime();
+    if (!idleTimerArmed && cluster.idleTimeoutMs > 0) {
+      idleTimerArmed = true;
+      parent.eventLoop().schedule(this::idleCheck, cluster.idleTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Closes the connection once it had no stream for the cluster's idle_timeout. */
+  private void idleCheck() {
+    idleTimerArmed = false;
+    if (active > 0 || !parent.isActive()) {
+      return;
+    }
+    long idleMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSinceNanos);
+    if (idleMs >= cluster.idleTimeoutMs) {
+      dead = true;
+      parent.close();
+      return;
+    }
+    idleTimerArmed = true;
+    parent.eventLoop().schedule(this::idleCheck, cluster.idleTimeoutMs - idleMs,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** One HTTP/2 stream as an upstream stream. */

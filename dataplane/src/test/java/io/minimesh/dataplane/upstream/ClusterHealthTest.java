@@ -272,6 +272,32 @@ class ClusterHealthTest {
   }
 
   @Test
+  void aRemovedClusterStopsProbingAndStartsOverWhenItComesBack() {
+    HostImpl a = host(1);
+    ClusterRuntime cl = cluster(withHealthCheck(), List.of(a));
+    env.advanceSeconds(0);
+    env.answer(a, ProbeResult.HEALTHY);
+    cl.deactivate();
+    env.advanceSeconds(60);
+    assertThat(env.probes).isEmpty();
+    HostImpl again = host(1);
+    cluster(withHealthCheck(), List.of(again));
+    assertThat(again.healthFlags()).isEqualTo("/failed_active_hc");
+    env.advanceSeconds(0);
+    env.answer(again, ProbeResult.HEALTHY);
+    assertThat(again.healthy()).isTrue();
+  }
+
+  @Test
+  void healthChecksGoToTheEndpointsHealthCheckPortWhenSet() {
+    HostImpl a = new HostImpl(new InetSocketAddress("10.0.0.1", 80), "", 1, Locality.getDefaultInstance(), 0,
+        true, "HEALTHY", new HostStats(), 8081);
+    cluster(withHealthCheck(), List.of(a));
+    env.advanceSeconds(0);
+    assertThat(env.probes).containsOnlyKeys(new InetSocketAddress("10.0.0.1", 8081));
+  }
+
+  @Test
   void badHealthCheckAndOutlierConfigIsRejectedNamingTheField() {
     Cluster grpc = Cluster.newBuilder().setName("c").addHealthChecks(HealthCheck.newBuilder()
         .setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.getDefaultInstance())).build();

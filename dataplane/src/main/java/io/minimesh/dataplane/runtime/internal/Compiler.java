@@ -275,7 +275,7 @@ public final class Compiler {
           int weight = ep.getLoadBalancingWeight() == 0 ? 1 : ep.getLoadBalancingWeight();
           String hostname = ep.getEndpoint().getHostname().isEmpty() && dns ? sa.getAddress() : ep.getEndpoint().getHostname();
           out.add(new HostImpl(isa, hostname, weight, le.getLocality(), le.getPriority(), healthy,
-              ep.getHealthStatus().name(), hs));
+              ep.getHealthStatus().name(), hs, ep.getEndpoint().getHealthCheckConfig().getPortValue()));
         }
         if (logical && !out.isEmpty()) return out;
       }
