@@ -92,10 +92,13 @@ public final class Manifests {
   public String yaml() {
     StringBuilder sb = new StringBuilder();
     for (HasMetadata o : objects()) {
-      String y = Serialization.asYaml(o);
-      if (!y.startsWith("---")) sb.append("---\n");
-      sb.append(y);
-      if (!y.endsWith("\n")) sb.append('\n');
+      // Through Jackson's YAML writer with minimal quoting: reads like hand-written manifests.
+      sb.append("---\n");
+      try {
+        sb.append(YAML_OUT.writeValueAsString(JSON.readTree(Serialization.asJson(o))));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     return sb.toString();
   }
