@@ -91,6 +91,8 @@ class KubeInjectCommandTest {
     assertThat(pod.getInitContainers()).isNotEmpty();
     // The opted-out Pod is unchanged, and injecting the output again changes nothing.
     assertThat(docs.get(4)).doesNotContain("minimesh-proxy");
+    // Strings that look like numbers stay strings (annotations and args must be strings for the API server).
+    assertThat(r.out()).contains("prometheus.io/port: \"15020\"").doesNotContain("- 15001\n");
     Path once = tmp.resolve("once.yaml");
     Files.writeString(once, r.out());
     assertThat(Cli.run("kube-inject", "-f", once.toString()).out()).isEqualTo(r.out());
