@@ -113,7 +113,7 @@ final class InstallCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean confirm(PrintWriter out, String question) {
+  static boolean confirm(PrintWriter out, String question) {
     out.print(question);
     out.flush();
     try {

@@ -88,8 +88,16 @@ public final class Main implements Runnable {
 
   /** The configured command line; tests pass their own environment and clock and capture out/err. */
   public static CommandLine commandLine(Map<String, String> env, Clock clock) {
-    CommandLine cl = new CommandLine(new Main(env, clock));
+    Main main = new Main(env, clock);
+    CommandLine cl = new CommandLine(main);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionStrategy(parsed -> {
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } finally {
+        main.closeResources();
+      }
+    });
     cl.setExecutionExceptionHandler(Main::handle);
     return cl;
   }
@@ -123,7 +131,24 @@ public final class Main implements Runnable {
   }
 
   PilotClient pilot() {
-    return new PilotClient(xdsAddress(), timeout);
+    return new PilotClient(KubeProxies.active(this) ? KubeProxies.pilotAddress(this) : xdsAddress(), timeout);
+  }
+
+  /** Port-forwards and clients a command opened; closed when the command ends. */
+  private final java.util.Deque<AutoCloseable> resources = new java.util.ArrayDeque<>();
+
+  void closeLater(AutoCloseable c) {
+    resources.push(c);
+  }
+
+  private void closeResources() {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        // Best effort: the command's result is already decided.
+      }
+    }
   }
 
   static Main of(CommandSpec spec) {

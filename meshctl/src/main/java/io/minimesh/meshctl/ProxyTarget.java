@@ -14,7 +14,8 @@ final class ProxyTarget {
       index = "0",
       arity = "0..1",
       paramLabel = "PROXY",
-      description = "The proxy, as name.namespace (namespace defaults to \"default\"), as pilot lists it.")
+      description = "The proxy, as name.namespace (namespace defaults to \"default\"), as pilot lists it; on Kubernetes "
+          + "<pod>[.<namespace>].")
   String proxy;
 
   @Option(
@@ -47,6 +48,10 @@ final class ProxyTarget {
     if (proxy == null) {
       throw new MeshctlException(
           "specify a proxy (name.namespace), --admin-address HOST:PORT or -f FILE");
+    }
+    if (KubeProxies.active(root)) {
+      // On Kubernetes the proxy is its pod: port-forward to the admin port, no detour through pilot.
+      return new AdminClient(KubeProxies.adminAddress(root, proxyId()), root.timeout);
     }
     try (PilotClient pilot = root.pilot()) {
       ConnectedProxy c = ProxyLocator.find(pilot, proxyId());

@@ -31,11 +31,8 @@ final class UninstallCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (KubernetesClient client = root.kube.client(root)) {
       if (!yes) {
-        out.print("All Minimesh resources will be removed from the cluster" + (purge ? ", including the Istio CRDs" : "")
-            + ". Proceed? (y/N) ");
-        out.flush();
-        String line = System.console() == null ? readLine() : System.console().readLine();
-        if (line == null || !line.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+        if (!InstallCommand.confirm(out, "All Minimesh resources will be removed from the cluster"
+            + (purge ? ", including the Istio CRDs" : "") + ". Proceed? (y/N) ")) {
           out.println("Cancelled.");
           return 1;
         }
@@ -45,14 +42,6 @@ final class UninstallCommand implements Callable<Integer> {
       out.println(gone.isEmpty() ? "✔ Nothing to remove: Minimesh is not installed." : "✔ Uninstall complete");
       out.flush();
       return 0;
-    }
-  }
-
-  private static String readLine() {
-    try {
-      return new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
-    } catch (java.io.IOException e) {
-      return null;
     }
   }
 }

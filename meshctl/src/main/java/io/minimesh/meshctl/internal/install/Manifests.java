@@ -44,7 +44,8 @@ public final class Manifests {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML_OUT = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()
       .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Za-z]+)}}");
   private static final Map<String, String> SHORT_NAMES =
       Map.of("Gateway", "gw", "VirtualService", "vs", "DestinationRule", "dr", "ServiceEntry", "se", "WorkloadEntry", "we");
@@ -92,10 +93,13 @@ public final class Manifests {
   public String yaml() {
     StringBuilder sb = new StringBuilder();
     for (HasMetadata o : objects()) {
-      String y = Serialization.asYaml(o);
-      if (!y.startsWith("---")) sb.append("---\n");
-      sb.append(y);
-      if (!y.endsWith("\n")) sb.append('\n');
+      // Through Jackson's YAML writer with minimal quoting: reads like hand-written manifests.
+      sb.append("---\n");
+      try {
+        sb.append(YAML_OUT.writeValueAsString(JSON.readTree(Serialization.asJson(o))));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     return sb.toString();
   }
