@@ -422,6 +422,39 @@ class TlsProxyTest {
     assertThat(dump).contains("[redacted]").doesNotContain(keyBody);
   }
 
+  @Test
+  void concurrentFreshAndKeepAliveConnectionsAllGetResponses() throws Exception {
+    SSLContext ctx = clientContext(CA, null);
+    java.util.concurrent.ConcurrentLinkedQueue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      Thread th = new Thread(() -> {
+        for (int i = 0; i < 25; i++) {
+          try (SSLSocket s = connect(port, "a.example.com", ctx, null, "http/1.1")) {
+            String r = get(s, "a", "/fresh");
+            if (r.startsWith("HTTP/1.1 200")) ok.incrementAndGet();
+            else failures.add("fresh: " + r);
+          } catch (IOException e) {
+            failures.add("fresh: " + e);
+          }
+        }
+      });
+      th.start();
+      threads.add(th);
+    }
+    try (SSLSocket keep = connect(port, "a.example.com", ctx, null, "http/1.1")) {
+      for (int i = 0; i < 25; i++) {
+        String r = get(keep, "a", "/keep");
+        if (r.startsWith("HTTP/1.1 200")) ok.incrementAndGet();
+        else failures.add("keep-alive " + i + ": " + r);
+      }
+    }
+    for (Thread th : threads) th.join(60_000);
+    assertThat(failures).isEmpty();
+    assertThat(ok.get()).isEqualTo(100);
+  }
+
   /** b-cert's serial now (the rotation test may have replaced it). */
   private static BigInteger currentB() throws Exception {
     Secret s = proxy.current().secrets().get("b-cert").value();
