@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -78,10 +77,9 @@ class KubeInjectCommandTest {
     assertThat(e.err()).isEqualTo("Error: " + bad + ":4: Deployment web has no pod template (spec.template)\n");
   }
 
-  /** With pilot's real injector (when this build has it): the proxy and init container, every time the same. */
+  /** With pilot's real injector: the proxy and init container, every time the same. */
   @Test
   void pilotsInjectorAddsTheProxy() throws Exception {
-    Assumptions.assumeTrue(hasPilotInjector(), "pilot's injector is not in this build");
     Cli.Result r = Cli.run("kube-inject", "-f", INPUT);
     assertThat(r.exitCode()).as(r.err()).isZero();
     List<String> docs = List.of(r.out().split("(?m)^---\\n"));
@@ -96,14 +94,5 @@ class KubeInjectCommandTest {
     Path once = tmp.resolve("once.yaml");
     Files.writeString(once, r.out());
     assertThat(Cli.run("kube-inject", "-f", once.toString()).out()).isEqualTo(r.out());
-  }
-
-  private static boolean hasPilotInjector() {
-    try {
-      Class.forName("io.minimesh.pilot.inject.Injector");
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
   }
 }
