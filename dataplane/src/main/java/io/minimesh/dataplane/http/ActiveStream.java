@@ -113,6 +113,9 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   private ScheduledFuture<?> idleTimer;
   private ScheduledFuture<?> requestTimer;
   private ScheduledFuture<?> faultTimer;
+  private io.minimesh.dataplane.route.Cors cors;
+  private String corsOrigin; // the request's Origin when the CORS policy allows it
+  private boolean corsPreflight;
   // Mirror copies of this request (fire-and-forget; fed the body as it arrives).
   private List<ShadowRequest> shadows = List.of();
   // A retry slot taken for the next attempt (released when that attempt ends).
@@ -272,6 +275,19 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       hcm.stats().noRoute.inc();
       localReply(404, "", ResponseFlags.NO_ROUTE, "route_not_found");
       return;
+    }
+    cors = route.cors != null ? route.cors : vhost.cors;
+    if (cors != null) {
+      String origin = headers.get(HttpHeaderNames.ORIGIN);
+      if (cors.allows(origin)) {
+        corsOrigin = origin;
+        if (io.minimesh.dataplane.route.Cors.isPreflight(req.method().name(), headers)) {
+          // Envoy's CORS filter answers an allowed preflight itself; the upstream never sees it.
+          corsPreflight = true;
+          localReply(200, "", "-", "cors_response");
+          return;
+        }
+      }
     }
     FaultConfig fault = route.fault != null ? route.fault : vhost.fault != null ? vhost.fault : hcm.policies().fault;
     if (fault != null && fault.rollDelay(px.random())) {
@@ -856,8 +872,15 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     return !head && status != 204 && status != 304 && status >= 200;
   }
 
+  private void applyCors(HttpHeaders h) {
+    if (corsOrigin == null) return;
+    if (corsPreflight) cors.addPreflightHeaders(h, corsOrigin);
+    else cors.addResponseHeaders(h, corsOrigin);
+  }
+
   private void applyResponseMutations(HttpHeaders h) {
     for (String c : hashCookies) h.add(HttpHeaderNames.SET_COOKIE, c);
+    applyCors(h);
     if (target != null) target.responseMutations().apply(h);
     if (route != null) route.responseMutations.apply(h);
     if (vhost != null) vhost.responseMutations.apply(h);
@@ -915,6 +938,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     if (!text.isEmpty()) r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, head ? text.length() : content.readableBytes());
     if (route != null && route.action instanceof RouteTable.DirectAct) applyResponseMutations(r.headers());
+    else applyCors(r.headers());
     addReplyHeaders(r.headers());
     finishHeaders(r.headers());
     if (overloaded) r.headers().set("x-envoy-overloaded", "true");

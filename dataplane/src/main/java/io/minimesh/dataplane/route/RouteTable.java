@@ -85,9 +85,11 @@ public final class RouteTable {
     public final FaultConfig fault;
     /** Rate limit for routes without their own (null: none). */
     public final LocalRateLimiter rateLimit;
+    /** CORS policy for routes without their own (null: none). */
+    public final Cors cors;
 
     VHost(String name, List<Route> routes, RetryPolicy rp, HeaderMutations req, HeaderMutations resp,
-        FaultConfig fault, LocalRateLimiter rateLimit) {
+        FaultConfig fault, LocalRateLimiter rateLimit, Cors cors) {
       this.name = name;
       this.routes = routes;
       this.retryPolicy = rp;
@@ -95,6 +97,7 @@ public final class RouteTable {
       this.responseMutations = resp;
       this.fault = fault;
       this.rateLimit = rateLimit;
+      this.cors = cors;
     }
   }
 
@@ -242,6 +245,8 @@ public final class RouteTable {
     public final FaultConfig fault;
     /** Local rate limit (null: none; the virtual host's applies). */
     public final LocalRateLimiter rateLimit;
+    /** CORS policy (null: none; the virtual host's applies). */
+    public final Cors cors;
 
     Route(
         String name,
@@ -255,7 +260,8 @@ public final class RouteTable {
         HeaderMutations req,
         HeaderMutations resp,
         FaultConfig fault,
-        LocalRateLimiter rateLimit) {
+        LocalRateLimiter rateLimit,
+        Cors cors) {
       this.name = name;
       this.pathKind = pathKind;
       this.pathValue = pathValue;
@@ -268,6 +274,7 @@ public final class RouteTable {
       this.responseMutations = resp;
       this.fault = fault;
       this.rateLimit = rateLimit;
+      this.cors = cors;
     }
 
     /** The prefix this route matched with (for prefix rewrites), or null. */
@@ -423,7 +430,8 @@ public final class RouteTable {
         HeaderMutations.of(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList()),
         HeaderMutations.of(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList()),
         fault(null, vh.getTypedPerFilterConfigMap(), w),
-        rateLimit(vh.hasRateLimit() ? vh.getRateLimit() : null, vh.getTypedPerFilterConfigMap(), w, limiters));
+        rateLimit(vh.hasRateLimit() ? vh.getRateLimit() : null, vh.getTypedPerFilterConfigMap(), w, limiters),
+        vh.hasCors() ? Cors.compile(vh.getCors(), w + ".cors") : null);
   }
 
   /** The proto field wins over the Envoy per-filter config. */
@@ -506,7 +514,8 @@ public final class RouteTable {
         HeaderMutations.of(r.getRequestHeadersToAddList(), r.getRequestHeadersToRemoveList()),
         HeaderMutations.of(r.getResponseHeadersToAddList(), r.getResponseHeadersToRemoveList()),
         fault,
-        rl);
+        rl,
+        r.hasRoute() && r.getRoute().hasCors() ? Cors.compile(r.getRoute().getCors(), w + ".route.cors") : null);
   }
 
   static String headerValue(Request r, String name) {
