@@ -340,6 +340,8 @@ class GatewayTlsE2ETest {
   @Test
   void rotatingASecretUnderLoadChangesTheCertificateWithoutFailures() throws Exception {
     BigInteger before = TlsProbe.get(serverCa, "r.example.com", https, "/get").serial();
+    SSLSocket kept = TlsProbe.open(serverCa, "r.example.com", https);
+    assertThat(TlsProbe.keepAliveStatus(kept, "r.example.com")).isEqualTo(200);
     TestCerts.Pair rotated = serverCa.server("r.example.com");
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger ok = new AtomicInteger();
@@ -376,13 +378,18 @@ class GatewayTlsE2ETest {
     assertThat(before).isNotEqualTo(rotated.serial());
     assertThat(lastSeen.get()).isEqualTo(rotated.serial());
     assertThat(failures).as("failed requests during rotation (%d ok)", ok.get()).isEmpty();
+    // A connection opened before the rotation keeps working, still on the old certificate.
+    assertThat(TlsProbe.keepAliveStatus(kept, "r.example.com")).isEqualTo(200);
+    assertThat(((X509Certificate) kept.getSession().getPeerCertificates()[0]).getSerialNumber()).isEqualTo(before);
+    kept.close();
   }
 
   /** One HTTPS request on a new connection with SNI: the status and the serial of the certificate served. */
   static final class TlsProbe {
     record Result(int status, BigInteger serial) {}
 
-    static Result get(TestCerts.Ca trust, String host, int port, String path) throws Exception {
+    /** A TLS connection with SNI host, handshake done; the caller closes it. */
+    static SSLSocket open(TestCerts.Ca trust, String host, int port) throws Exception {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
       ks.setCertificateEntry("ca", trust.pair().certificate());
@@ -390,27 +397,56 @@ class GatewayTlsE2ETest {
       tmf.init(ks);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);
-      try (Socket raw = new Socket()) {
-        raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        raw.setSoTimeout(10_000);
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, host, port, true);
-        SSLParameters params = s.getSSLParameters();
-        params.setServerNames(List.of(new SNIHostName(host)));
-        params.setEndpointIdentificationAlgorithm("HTTPS");
-        params.setApplicationProtocols(new String[] {"http/1.1"});
-        s.setSSLParameters(params);
-        s.startHandshake();
+      Socket raw = new Socket();
+      raw.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      raw.setSoTimeout(10_000);
+      SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, host, port, true);
+      SSLParameters params = s.getSSLParameters();
+      params.setServerNames(List.of(new SNIHostName(host)));
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      params.setApplicationProtocols(new String[] {"http/1.1"});
+      s.setSSLParameters(params);
+      s.startHandshake();
+      return s;
+    }
+
+    /** GET /status/200 on a kept-alive connection; the status (the response has no body). */
+    static int keepAliveStatus(SSLSocket s, String host) throws IOException {
+      OutputStream out = s.getOutputStream();
+      out.write(("GET /status/200 HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int c = in.read();
+        if (c < 0) throw new IOException("connection closed after: " + head);
+        head.append((char) c);
+      }
+      String h = head.toString().toLowerCase(java.util.Locale.ROOT);
+      if (h.contains("transfer-encoding: chunked")) {
+        StringBuilder tail = new StringBuilder();
+        while (!tail.toString().endsWith("0\r\n\r\n")) {
+          int c = in.read();
+          if (c < 0) throw new IOException("connection closed in the body");
+          tail.append((char) c);
+        }
+      } else {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(h);
+        if (m.find()) in.readNBytes(Integer.parseInt(m.group(1)));
+      }
+      return Integer.parseInt(head.toString().split(" ")[1]);
+    }
+
+    static Result get(TestCerts.Ca trust, String host, int port, String path) throws Exception {
+      try (SSLSocket s = open(trust, host, port)) {
         BigInteger serial = ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber();
         OutputStream out = s.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String response = readAll(s.getInputStream());
-        String statusLine = response.lines().findFirst().orElse("");
+        String statusLine = readAll(s.getInputStream()).lines().findFirst().orElse("");
         String[] parts = statusLine.split(" ");
-        int status = parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
-        s.close();
-        return new Result(status, serial);
+        return new Result(parts.length > 1 ? Integer.parseInt(parts[1]) : -1, serial);
       }
     }
 
