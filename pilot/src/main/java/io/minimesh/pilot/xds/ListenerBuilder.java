@@ -177,6 +177,7 @@ final class ListenerBuilder {
       VirtualServiceSpec spec = vs.spec(VirtualServiceSpec.class);
       if (spec.tls == null || spec.gateways == null || !RouteBuilder.matchesGateway(spec.gateways, vs.namespace(), s.gatewayName())) continue;
       if (!Visibility.visible(spec.exportTo, vs.namespace(), s.gateway().namespace())) continue;
+      int chainsOfVs = 0; // chain names must be unique in a listener: the proxy keys chains by name
       for (var tr : spec.tls) {
         for (var m : tr.match) {
           if (m.port != null && m.port != s.port()) continue;
@@ -190,7 +191,7 @@ final class ListenerBuilder {
           }
           if (sni.isEmpty()) continue;
           out.add(FilterChain.newBuilder()
-              .setName(vs.namespace() + "/" + vs.name())
+              .setName(vs.namespace() + "/" + vs.name() + (chainsOfVs++ == 0 ? "" : "#" + (chainsOfVs - 1)))
               .setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(sni).setTransportProtocol("tls"))
               .addFilters(tcpProxy("outbound_" + s.bindPort(), tr.route, vs.namespace(), s.port()))
               .build());

@@ -310,9 +310,12 @@ public final class Compiler {
     List<FilterChainSelector.Entry<ListenerChain>> chains = new ArrayList<>();
     ListenerChain plain = null;
     boolean inspect = l.getListenerFiltersList().contains("tls_inspector");
+    java.util.Set<String> keys = new java.util.HashSet<>();
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
       FilterChain fc = l.getFilterChains(i);
       String key = fc.getName().isEmpty() ? "#" + i : fc.getName();
+      // Connections find their chain again by key: a repeated name must not alias the first chain.
+      if (!keys.add(key)) key = key + "#" + i;
       ListenerChain c = chain(fc, key, w + ".filter_chains[" + i + "]", clusters, secrets);
       chains.add(new FilterChainSelector.Entry<>(fc.getFilterChainMatch(), c));
       FilterChainMatch m = fc.getFilterChainMatch();
