@@ -130,7 +130,7 @@ public final class PushContext {
   private static void buildRegistry(Builder b, MeshSnapshot snap) {
     for (Service s : snap.platformServices()) b.services.computeIfAbsent(s.hostname(), k -> new ArrayList<>()).add(s);
     for (WorkloadInstance i : snap.platformInstances()) b.instances.computeIfAbsent(i.serviceHost(), k -> new ArrayList<>()).add(i);
-    List<ConfigResource> wes = b.byKind.getOrDefault("WorkloadEntry", List.of());
+    WorkloadEntryIndex wes = new WorkloadEntryIndex(b.byKind.getOrDefault("WorkloadEntry", List.of()));
     for (ConfigResource r : b.byKind.getOrDefault("ServiceEntry", List.of())) {
       ServiceEntrySpec se = r.spec(ServiceEntrySpec.class);
       List<ServicePort> ports = new ArrayList<>();
@@ -153,18 +153,45 @@ public final class PushContext {
           for (WorkloadEntrySpec e : se.endpoints) inst.add(instance(h, r.namespace(), e, r.key()));
         }
         if (selector != null) {
-          for (ConfigResource w : wes) {
-            if (!w.namespace().equals(r.namespace())) continue;
-            WorkloadEntrySpec we = w.spec(WorkloadEntrySpec.class);
-            Map<String, String> labels = new HashMap<>(w.labels());
-            if (we.labels != null) labels.putAll(we.labels);
-            if (Labels.subsetOf(selector, labels)) {
-              WorkloadEntrySpec merged = copyWithLabels(we, labels);
-              inst.add(instance(h, r.namespace(), merged, w.key()));
+          for (WorkloadEntryIndex.Entry w : wes.candidates(r.namespace(), selector)) {
+            if (Labels.subsetOf(selector, w.labels())) {
+              inst.add(instance(h, r.namespace(), copyWithLabels(w.spec(), w.labels()), w.resource().key()));
             }
           }
         }
       }
+    }
+  }
+
+  /**
+   * WorkloadEntries by namespace and by each of their labels, with metadata and spec labels merged once:
+   * a ServiceEntry selector then looks at the entries carrying one of its labels, not at every entry of
+   * the mesh (1000 services × 2000 entries was most of a push at scale). Lists keep definition order,
+   * so endpoints come out in the same order as a full scan.
+   */
+  private static final class WorkloadEntryIndex {
+    record Entry(ConfigResource resource, WorkloadEntrySpec spec, Map<String, String> labels) {}
+
+    private final Map<String, List<Entry>> byNamespace = new HashMap<>();
+    private final Map<String, Map<String, Map<String, List<Entry>>>> byLabel = new HashMap<>();
+
+    WorkloadEntryIndex(List<ConfigResource> wes) {
+      for (ConfigResource w : wes) {
+        WorkloadEntrySpec we = w.spec(WorkloadEntrySpec.class);
+        Map<String, String> labels = new HashMap<>(w.labels());
+        if (we.labels != null) labels.putAll(we.labels);
+        Entry e = new Entry(w, we, labels);
+        byNamespace.computeIfAbsent(w.namespace(), k -> new ArrayList<>()).add(e);
+        Map<String, Map<String, List<Entry>>> nsIndex = byLabel.computeIfAbsent(w.namespace(), k -> new HashMap<>());
+        labels.forEach((k, v) -> nsIndex.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(v, x -> new ArrayList<>()).add(e));
+      }
+    }
+
+    /** Entries of the namespace that may match the selector: those with its first label, or all for an empty one. */
+    List<Entry> candidates(String ns, Map<String, String> selector) {
+      if (selector.isEmpty()) return byNamespace.getOrDefault(ns, List.of());
+      var first = selector.entrySet().iterator().next();
+      return byLabel.getOrDefault(ns, Map.of()).getOrDefault(first.getKey(), Map.of()).getOrDefault(first.getValue(), List.of());
     }
   }
 
