@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -55,6 +56,10 @@ public final class PushContext {
   private final String configHash;
   private final String endpointHash;
   private final Map<Object, Object> cache = new ConcurrentHashMap<>();
+  /** Indexes of destinationRules by their host as written and as resolved; wildcard hosts apart. */
+  private final Map<String, List<Integer>> drsByHost = new HashMap<>();
+  private final List<Integer> wildcardDrs = new ArrayList<>();
+  private final Map<List<String>, Optional<ConfigResource>> drLookups = new ConcurrentHashMap<>();
 
   private PushContext(Builder b) {
     this.gateways = List.copyOf(b.byKind.getOrDefault("Gateway", List.of()));
@@ -72,6 +77,14 @@ public final class PushContext {
     this.rejected = b.rejected;
     this.configHash = b.configHash;
     this.endpointHash = b.endpointHash;
+    for (int i = 0; i < destinationRules.size(); i++) {
+      ConfigResource d = destinationRules.get(i);
+      DestinationRuleSpec ds = d.spec(DestinationRuleSpec.class);
+      String h = Hosts.resolve(ds.host, d.namespace());
+      drsByHost.computeIfAbsent(h, k -> new ArrayList<>()).add(i);
+      if (!ds.host.equals(h)) drsByHost.computeIfAbsent(ds.host, k -> new ArrayList<>()).add(i);
+      if (h.startsWith("*")) wildcardDrs.add(i);
+    }
   }
 
   public static PushContext empty() {
@@ -399,9 +412,24 @@ public final class PushContext {
 
   /** The DestinationRule for a service host as seen from proxyNs (proxy ns, then service ns, then root). */
   public ConfigResource destinationRule(String host, String proxyNs, String serviceNs) {
+    // Asked for every cluster of every proxy: answered once per (host, proxy ns, service ns) per context.
+    return drLookups.computeIfAbsent(List.of(host, proxyNs, serviceNs), k -> Optional.ofNullable(findDestinationRule(host, proxyNs, serviceNs)))
+        .orElse(null);
+  }
+
+  private ConfigResource findDestinationRule(String host, String proxyNs, String serviceNs) {
+    // Only rules naming the host exactly, or with a wildcard host, can apply; the first best-ranked
+    // rule in definition order wins, as in a scan of all rules.
+    List<Integer> candidates = new ArrayList<>(drsByHost.getOrDefault(host, List.of()));
+    candidates.addAll(wildcardDrs);
+    Collections.sort(candidates);
     ConfigResource best = null;
     int bestRank = Integer.MAX_VALUE;
-    for (ConfigResource d : destinationRules) {
+    int last = -1;
+    for (int i : candidates) {
+      if (i == last) continue;
+      last = i;
+      ConfigResource d = destinationRules.get(i);
       DestinationRuleSpec ds = d.spec(DestinationRuleSpec.class);
       String h = Hosts.resolve(ds.host, d.namespace());
       boolean exact = h.equals(host) || ds.host.equals(host);

@@ -25,6 +25,21 @@ public final class ScaleMesh {
 
   /** The mesh of {@code services} services; {@code v1Override} (or null) replaces service 0's v1 address. */
   public static MeshSnapshot snapshot(int services, String v1Override) {
+    return TestData.snapshot(docs(services, v1Override).toArray(String[]::new));
+  }
+
+  /** The same as one YAML stream; an overridden WorkloadEntry comes last, as a rewritten file would. */
+  public static String yaml(int services, String v1Override) {
+    List<String> docs = docs(services, v1Override);
+    if (v1Override != null) {
+      String edited = docs.stream().filter(d -> d.contains(v1Override)).findFirst().orElseThrow();
+      docs.remove(edited);
+      docs.add(edited);
+    }
+    return String.join("---\n", docs);
+  }
+
+  private static List<String> docs(int services, String v1Override) {
     List<String> docs = new ArrayList<>();
     docs.add("""
         apiVersion: networking.istio.io/v1
@@ -95,7 +110,7 @@ public final class ScaleMesh {
             """.formatted(i, host(i), host(i), host(i)));
       }
     }
-    return TestData.snapshot(docs.toArray(String[]::new));
+    return docs;
   }
 
   /** A replica of service {@code svc}'s v1 workload, as bench's PilotScale connects it. */
