@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -55,6 +56,10 @@ public final class PushContext {
   private final String configHash;
   private final String endpointHash;
   private final Map<Object, Object> cache = new ConcurrentHashMap<>();
+  /** Indexes of destinationRules by their host as written and as resolved; wildcard hosts apart. */
+  private final Map<String, List<Integer>> drsByHost = new HashMap<>();
+  private final List<Integer> wildcardDrs = new ArrayList<>();
+  private final Map<List<String>, Optional<ConfigResource>> drLookups = new ConcurrentHashMap<>();
 
   private PushContext(Builder b) {
     this.gateways = List.copyOf(b.byKind.getOrDefault("Gateway", List.of()));
@@ -72,6 +77,14 @@ public final class PushContext {
     this.rejected = b.rejected;
     this.configHash = b.configHash;
     this.endpointHash = b.endpointHash;
+    for (int i = 0; i < destinationRules.size(); i++) {
+      ConfigResource d = destinationRules.get(i);
+      DestinationRuleSpec ds = d.spec(DestinationRuleSpec.class);
+      String h = Hosts.resolve(ds.host, d.namespace());
+      drsByHost.computeIfAbsent(h, k -> new ArrayList<>()).add(i);
+      if (!ds.host.equals(h)) drsByHost.computeIfAbsent(ds.host, k -> new ArrayList<>()).add(i);
+      if (h.startsWith("*")) wildcardDrs.add(i);
+    }
   }
 
   public static PushContext empty() {
@@ -130,7 +143,7 @@ public final class PushContext {
   private static void buildRegistry(Builder b, MeshSnapshot snap) {
     for (Service s : snap.platformServices()) b.services.computeIfAbsent(s.hostname(), k -> new ArrayList<>()).add(s);
     for (WorkloadInstance i : snap.platformInstances()) b.instances.computeIfAbsent(i.serviceHost(), k -> new ArrayList<>()).add(i);
-    List<ConfigResource> wes = b.byKind.getOrDefault("WorkloadEntry", List.of());
+    WorkloadEntryIndex wes = new WorkloadEntryIndex(b.byKind.getOrDefault("WorkloadEntry", List.of()));
     for (ConfigResource r : b.byKind.getOrDefault("ServiceEntry", List.of())) {
       ServiceEntrySpec se = r.spec(ServiceEntrySpec.class);
       List<ServicePort> ports = new ArrayList<>();
@@ -153,18 +166,45 @@ public final class PushContext {
           for (WorkloadEntrySpec e : se.endpoints) inst.add(instance(h, r.namespace(), e, r.key()));
         }
         if (selector != null) {
-          for (ConfigResource w : wes) {
-            if (!w.namespace().equals(r.namespace())) continue;
-            WorkloadEntrySpec we = w.spec(WorkloadEntrySpec.class);
-            Map<String, String> labels = new HashMap<>(w.labels());
-            if (we.labels != null) labels.putAll(we.labels);
-            if (Labels.subsetOf(selector, labels)) {
-              WorkloadEntrySpec merged = copyWithLabels(we, labels);
-              inst.add(instance(h, r.namespace(), merged, w.key()));
+          for (WorkloadEntryIndex.Entry w : wes.candidates(r.namespace(), selector)) {
+            if (Labels.subsetOf(selector, w.labels())) {
+              inst.add(instance(h, r.namespace(), copyWithLabels(w.spec(), w.labels()), w.resource().key()));
             }
           }
         }
       }
+    }
+  }
+
+  /**
+   * WorkloadEntries by namespace and by each of their labels, with metadata and spec labels merged once:
+   * a ServiceEntry selector then looks at the entries carrying one of its labels, not at every entry of
+   * the mesh (1000 services × 2000 entries was most of a push at scale). Lists keep definition order,
+   * so endpoints come out in the same order as a full scan.
+   */
+  private static final class WorkloadEntryIndex {
+    record Entry(ConfigResource resource, WorkloadEntrySpec spec, Map<String, String> labels) {}
+
+    private final Map<String, List<Entry>> byNamespace = new HashMap<>();
+    private final Map<String, Map<String, Map<String, List<Entry>>>> byLabel = new HashMap<>();
+
+    WorkloadEntryIndex(List<ConfigResource> wes) {
+      for (ConfigResource w : wes) {
+        WorkloadEntrySpec we = w.spec(WorkloadEntrySpec.class);
+        Map<String, String> labels = new HashMap<>(w.labels());
+        if (we.labels != null) labels.putAll(we.labels);
+        Entry e = new Entry(w, we, labels);
+        byNamespace.computeIfAbsent(w.namespace(), k -> new ArrayList<>()).add(e);
+        Map<String, Map<String, List<Entry>>> nsIndex = byLabel.computeIfAbsent(w.namespace(), k -> new HashMap<>());
+        labels.forEach((k, v) -> nsIndex.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(v, x -> new ArrayList<>()).add(e));
+      }
+    }
+
+    /** Entries of the namespace that may match the selector: those with its first label, or all for an empty one. */
+    List<Entry> candidates(String ns, Map<String, String> selector) {
+      if (selector.isEmpty()) return byNamespace.getOrDefault(ns, List.of());
+      var first = selector.entrySet().iterator().next();
+      return byLabel.getOrDefault(ns, Map.of()).getOrDefault(first.getKey(), Map.of()).getOrDefault(first.getValue(), List.of());
     }
   }
 
@@ -372,9 +412,24 @@ public final class PushContext {
 
   /** The DestinationRule for a service host as seen from proxyNs (proxy ns, then service ns, then root). */
   public ConfigResource destinationRule(String host, String proxyNs, String serviceNs) {
+    // Asked for every cluster of every proxy: answered once per (host, proxy ns, service ns) per context.
+    return drLookups.computeIfAbsent(List.of(host, proxyNs, serviceNs), k -> Optional.ofNullable(findDestinationRule(host, proxyNs, serviceNs)))
+        .orElse(null);
+  }
+
+  private ConfigResource findDestinationRule(String host, String proxyNs, String serviceNs) {
+    // Only rules naming the host exactly, or with a wildcard host, can apply; the first best-ranked
+    // rule in definition order wins, as in a scan of all rules.
+    List<Integer> candidates = new ArrayList<>(drsByHost.getOrDefault(host, List.of()));
+    candidates.addAll(wildcardDrs);
+    Collections.sort(candidates);
     ConfigResource best = null;
     int bestRank = Integer.MAX_VALUE;
-    for (ConfigResource d : destinationRules) {
+    int last = -1;
+    for (int i : candidates) {
+      if (i == last) continue;
+      last = i;
+      ConfigResource d = destinationRules.get(i);
       DestinationRuleSpec ds = d.spec(DestinationRuleSpec.class);
       String h = Hosts.resolve(ds.host, d.namespace());
       boolean exact = h.equals(host) || ds.host.equals(host);

@@ -26,6 +26,7 @@ import io.minimesh.api.xds.v1.TypeSyncStatus;
 import io.minimesh.pilot.model.PushContext;
 import io.minimesh.pilot.monitoring.PilotMetrics;
 import io.minimesh.pilot.xds.ConfigGenerator;
+import io.minimesh.pilot.xds.Pregenerator;
 import io.minimesh.pilot.xds.Proxy;
 import io.minimesh.pilot.xds.ProxyResources;
 import io.minimesh.pilot.xds.Resource;
@@ -42,6 +43,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,6 +63,13 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
   private static final Set<String> DEBUG_TYPES = Set.of(TypeUrls.DEBUG_SYNCZ, TypeUrls.DEBUG_CONFIG_DUMP, TypeUrls.DEBUG_CONNECTIONS);
 
   private final ExecutorService executor;
+  /** Generates distinct proxies' configs in parallel before a push sends them in order. */
+  private final ForkJoinPool generators = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
+    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+    t.setName("pilot-generate-" + t.getPoolIndex());
+    return t;
+  }, null, false);
+  private final Pregenerator pregenerator = new Pregenerator(generators);
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final PilotMetrics metrics;
@@ -92,7 +102,9 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
   public void update(PushContext next, long pushStartNanos) {
     executor.execute(() -> {
       ctx = next;
-      for (Connection c : new ArrayList<>(connections.values())) pushTo(c, pushStartNanos);
+      List<Connection> all = new ArrayList<>(connections.values());
+      pregenerator.generateAll(next, all.stream().map(c -> c.proxy).toList());
+      for (Connection c : all) pushTo(c, pushStartNanos);
     });
   }
 
@@ -113,6 +125,7 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    generators.shutdownNow();
   }
 
   @Override

@@ -91,7 +91,7 @@ public final class ConfigGenerator {
       listeners = lb.sidecar(scope, inbound, egress, httpPorts);
       for (int port : httpPorts) {
         routePorts.put(Integer.toString(port), port);
-        routeConfigs.add(ctx.cached(List.of("rds-sc", port, proxy.namespace(), proxy.labels()), () -> rcb.sidecar(port, scope)));
+        routeConfigs.add(ctx.cached(List.of("rds-sc", port, proxy.namespace(), SidecarRouteKey.of(ctx, proxy, scope)), () -> rcb.sidecar(port, scope)));
       }
       for (SidecarEgress e : egress) {
         if (e.isHttp()) routePorts.put(e.routeName(), e.port());

@@ -138,12 +138,8 @@ final class RouteConfigBuilder {
     for (String d : domains) if (usedDomains.add(d)) v.addDomains(d);
     if (v.getDomainsCount() == 0) return null;
     List<Route> rs = new ArrayList<>();
-    for (ConfigResource vs : scope.virtualServices()) {
-      if (RouteBuilder.hosts(vs).stream().anyMatch(h -> Hosts.covers(h, svc.hostname()))) {
-        rs.addAll(routes.routes(vs, "mesh", port));
-        break; // one VirtualService per host, the oldest (Istio)
-      }
-    }
+    ConfigResource vs = scope.virtualServiceIndex().firstCovering(svc.hostname()); // one per host, the oldest (Istio)
+    if (vs != null) rs.addAll(routes.routes(vs, "mesh", port));
     if (rs.isEmpty()) rs.add(RouteBuilder.defaultRoute(Names.outbound(port, null, svc.hostname()), "default"));
     v.addAllRoutes(rs);
     return v;

@@ -16,7 +16,8 @@ import java.util.List;
  * namespace, else the namespace default, else the root namespace default), the services and mesh
  * VirtualServices its egress hosts allow, and the outbound traffic policy.
  */
-record SidecarScope(ConfigResource sidecar, List<Service> services, List<ConfigResource> virtualServices, boolean registryOnly) {
+record SidecarScope(ConfigResource sidecar, List<Service> services, List<ConfigResource> virtualServices, boolean registryOnly,
+    VirtualServiceIndex virtualServiceIndex) {
   static SidecarScope of(PushContext ctx, Proxy proxy) {
     ConfigResource sc = select(ctx, proxy);
     SidecarSpec spec = sc == null ? null : sc.spec(SidecarSpec.class);
@@ -24,10 +25,11 @@ record SidecarScope(ConfigResource sidecar, List<Service> services, List<ConfigR
     if (spec != null && spec.egress != null) spec.egress.forEach(e -> egress.addAll(e.hosts));
     String scNs = sc == null ? proxy.namespace() : proxy.namespace();
     List<Service> services = new ArrayList<>();
+    java.util.Set<String> seenHosts = new java.util.HashSet<>();
     for (Service s : ctx.services()) {
       if (!s.visibleFrom(proxy.namespace())) continue;
       if (!egress.isEmpty() && !allowed(egress, s.namespace(), s.hostname(), scNs)) continue;
-      if (services.stream().anyMatch(o -> o.hostname().equals(s.hostname()))) continue;
+      if (!seenHosts.add(s.hostname())) continue;
       services.add(s);
     }
     List<ConfigResource> vss = new ArrayList<>();
@@ -40,7 +42,7 @@ record SidecarScope(ConfigResource sidecar, List<Service> services, List<ConfigR
       vss.add(v);
     }
     boolean registryOnly = spec != null && spec.outboundTrafficPolicy != null && "REGISTRY_ONLY".equals(spec.outboundTrafficPolicy.mode);
-    return new SidecarScope(sc, services, vss, registryOnly);
+    return new SidecarScope(sc, services, vss, registryOnly, new VirtualServiceIndex(vss));
   }
 
   private static ConfigResource select(PushContext ctx, Proxy proxy) {

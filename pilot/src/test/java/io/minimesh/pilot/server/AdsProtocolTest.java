@@ -221,6 +221,37 @@ class AdsProtocolTest {
   }
 
   @Test
+  void workloadEntryEditPushesOnlyTheChangedAssignmentsToSidecarsAndGateways() throws Exception {
+    // The scale bench's endpoint change: ServiceEntry + WorkloadEntries, subsets, a mesh- and gateway-bound
+    // VirtualService; the edited WorkloadEntry comes back later in the config, as a rewritten file would.
+    String base = io.minimesh.pilot.scale.ScaleMesh.yaml(3, null);
+    apply(base);
+    AdsClient gw = connect(io.minimesh.pilot.scale.ScaleMesh.gateway(0));
+    AdsClient sc = connect(io.minimesh.pilot.scale.ScaleMesh.sidecar(1, 0));
+    syncFully(gw);
+    syncFully(sc);
+    long cds = metrics.pushes("CDS");
+    long lds = metrics.pushes("LDS");
+    long rds = metrics.pushes("RDS");
+    apply(io.minimesh.pilot.scale.ScaleMesh.yaml(3, "10.200.1.101"));
+    String all = "outbound|9080||svc-0.default.svc.cluster.local";
+    String v1 = "outbound|9080|v1|svc-0.default.svc.cluster.local";
+    // The gateway only holds the clusters its routes reference: the subsets.
+    for (var c : java.util.Map.of(gw, List.of(v1), sc, List.of(all, v1)).entrySet()) {
+      DiscoveryResponse eds = c.getKey().next();
+      assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
+      List<String> names = new ArrayList<>();
+      for (var a : eds.getResourcesList()) names.add(a.unpack(ClusterLoadAssignment.class).getClusterName());
+      assertThat(names).containsExactlyInAnyOrderElementsOf(c.getValue());
+      c.getKey().subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+      assertThat(c.getKey().next().getTypeUrl()).as("nothing but EDS was pushed").isEqualTo(TypeUrls.DEBUG_SYNCZ);
+    }
+    assertThat(metrics.pushes("CDS")).isEqualTo(cds);
+    assertThat(metrics.pushes("LDS")).isEqualTo(lds);
+    assertThat(metrics.pushes("RDS")).isEqualTo(rds);
+  }
+
+  @Test
   void rotatedSecretIsPushedAloneAndOnlyTheChangedOne() throws Exception {
     String gw = """
         apiVersion: networking.istio.io/v1
