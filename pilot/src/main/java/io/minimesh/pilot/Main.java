@@ -46,8 +46,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--rescan-interval", defaultValue = "2s", description = "Periodic rescan of --config-dir besides file events (default: ${DEFAULT-VALUE}).")
   String rescanInterval;
 
-  @Option(names = "--mesh-config", paramLabel = "FILE",
-      description = "Istio MeshConfig YAML (accessLogFile, accessLogEncoding, accessLogFormat are used).")
+  // In a cluster the install mounts ConfigMap "minimesh" and names its "mesh" key in MINIMESH_MESH_CONFIG.
+  @Option(names = "--mesh-config", paramLabel = "FILE", defaultValue = "${env:MINIMESH_MESH_CONFIG}",
+      description = "Istio MeshConfig YAML (accessLogFile, accessLogEncoding, accessLogFormat are used; default: $MINIMESH_MESH_CONFIG).")
   java.nio.file.Path meshConfig;
 
   @Option(names = "--kube", description = "Read config and services from Kubernetes (default inside a pod when --config-dir is not given).")
