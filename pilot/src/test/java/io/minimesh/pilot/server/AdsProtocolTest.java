@@ -208,6 +208,7 @@ class AdsProtocolTest {
     apply(base);
     AdsClient c = connect(SIDECAR);
     syncFully(c);
+    barrier(c);
     long cdsBefore = metrics.pushes("CDS");
     apply(base.replace("10.0.0.23", "10.0.0.99"));
     DiscoveryResponse eds = c.next();
@@ -220,6 +221,15 @@ class AdsProtocolTest {
     assertThat(metrics.pushes("CDS")).isEqualTo(cdsBefore);
   }
 
+  /**
+   * Waits until pilot's xDS executor has finished everything it did for {@code c} so far (push counters
+   * are incremented there right after a response is handed to gRPC, so a client can see a response first).
+   */
+  private static void barrier(AdsClient c) throws Exception {
+    c.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    assertThat(c.next().getTypeUrl()).isEqualTo(TypeUrls.DEBUG_SYNCZ);
+  }
+
   @Test
   void workloadEntryEditPushesOnlyTheChangedAssignmentsToSidecarsAndGateways() throws Exception {
     // The scale bench's endpoint change: ServiceEntry + WorkloadEntries, subsets, a mesh- and gateway-bound
@@ -230,6 +240,8 @@ class AdsProtocolTest {
     AdsClient sc = connect(io.minimesh.pilot.scale.ScaleMesh.sidecar(1, 0));
     syncFully(gw);
     syncFully(sc);
+    barrier(gw);
+    barrier(sc);
     long cds = metrics.pushes("CDS");
     long lds = metrics.pushes("LDS");
     long rds = metrics.pushes("RDS");
