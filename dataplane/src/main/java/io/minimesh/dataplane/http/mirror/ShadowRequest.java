@@ -47,6 +47,7 @@ public final class ShadowRequest implements UpstreamCallbacks {
   private long bodyBytes;
   private boolean done;
   private boolean counted;
+  private boolean requestSlot; // holds a max_requests slot until finish()
   private ScheduledFuture<?> timer;
 
   private ShadowRequest(ClusterRuntime cluster, HttpRequest head, long bufferLimit, Runnable onDrop) {
@@ -88,11 +89,10 @@ public final class ShadowRequest implements UpstreamCallbacks {
       cluster.stats.noHealthyUpstream.inc();
       return null;
     }
-    if (cluster.stats.rqActive.get() >= cluster.maxRequests) {
-      cluster.stats.rqPendingOverflow.inc();
-      return null;
-    }
+    // A copy takes a max_requests slot like any request (the cluster's shared circuit breaker).
+    if (!cluster.tryAcquireRequest()) return null;
     ShadowRequest s = create(cluster, h, upstreamRequest, bufferLimit, onDrop);
+    s.requestSlot = true;
     if (timeoutMs > 0) s.timer = loop.schedule(s::onTimeout, timeoutMs, TimeUnit.MILLISECONDS);
     pools.newStream(cluster, h, downstreamHttp2, s);
     return s;
@@ -226,6 +226,10 @@ public final class ShadowRequest implements UpstreamCallbacks {
     if (timer != null) timer.cancel(false);
     HttpContent c;
     while ((c = queued.poll()) != null) c.release();
+    if (requestSlot) {
+      requestSlot = false;
+      cluster.releaseRequest();
+    }
     if (counted) {
       counted = false;
       cluster.stats.rqActive.dec();
