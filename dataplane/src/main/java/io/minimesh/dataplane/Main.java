@@ -2,96 +2,84 @@ package io.minimesh.dataplane;
 
 import io.minimesh.api.xds.v1.Bootstrap;
 import io.minimesh.dataplane.bootstrap.BootstrapLoader;
+import io.minimesh.dataplane.cli.ProxyFlags;
 import io.minimesh.dataplane.config.InvalidConfigException;
 import io.minimesh.dataplane.runtime.ProxyOptions;
 import io.minimesh.dataplane.runtime.ProxyRuntime;
 import io.minimesh.dataplane.runtime.TimeSource;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-/** {@code bin/mesh-proxy}: Envoy's command line. */
-@Command(
-    name = "mesh-proxy",
-    mixinStandardHelpOptions = true,
-    version = "minimesh mesh-proxy 0.1.0",
-    description = "Minimesh proxy (Envoy-compatible flags and configuration subset).")
-public final class Main implements Callable<Integer> {
-  @Option(names = {"-c", "--config-path"}, description = "Bootstrap file (YAML or JSON).")
-  Path configPath;
+/** {@code bin/mesh-proxy}: Envoy's command line ({@link ProxyFlags}). */
+public final class Main {
+  static final String VERSION = "minimesh mesh-proxy 0.1.0";
 
-  @Option(names = "--config-yaml", description = "Bootstrap as a YAML/JSON string (merged over --config-path).")
-  String configYaml;
-
-  @Option(names = {"-l", "--log-level"}, defaultValue = "info", description = "trace|debug|info|warn|error")
-  String logLevel;
-
-  @Option(names = "--concurrency", defaultValue = "0", description = "Event-loop threads (default: cores).")
-  int concurrency;
-
-  @Option(names = "--drain-time-s", defaultValue = "5", description = "Drain time on shutdown, seconds.")
-  int drainTimeS;
-
-  @Option(names = "--service-node", description = "Node id.")
-  String serviceNode;
-
-  @Option(names = "--service-cluster", description = "Service cluster.")
-  String serviceCluster;
-
-  @Option(names = "--base-id", hidden = true)
-  String baseId;
-
-  @Option(names = "--restart-epoch", hidden = true)
-  String restartEpoch;
-
+  private final ProxyFlags flags;
   private final List<String> args;
 
-  Main(List<String> args) {
+  Main(ProxyFlags flags, List<String> args) {
+    this.flags = flags;
     this.args = args;
   }
 
   public static void main(String[] argv) {
-    configureLogging(argv);
-    int rc = new CommandLine(new Main(List.of(argv))).execute(argv);
+    int rc = run(argv, System.out, System.err);
     if (rc != 0) System.exit(rc);
   }
 
-  private static void configureLogging(String[] argv) {
-    String level = "info";
-    for (int i = 0; i < argv.length - 1; i++) {
-      if (argv[i].equals("-l") || argv[i].equals("--log-level")) level = argv[i + 1];
-    }
-    for (String a : argv) if (a.startsWith("--log-level=")) level = a.substring(12);
+  /** Parses the flags and runs the proxy until it is told to quit; the exit code (2: bad command line). */
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    ProxyFlags flags;
     try {
-      io.minimesh.dataplane.logging.LogLevels.init(level, System.err);
-    } catch (IllegalArgumentException bad) {
-      io.minimesh.dataplane.logging.LogLevels.init("info", System.err); // picocli reports the bad flag
+      flags = ProxyFlags.parse(argv);
+    } catch (ProxyFlags.BadFlagException e) {
+      err.println("mesh-proxy: " + e.getMessage());
+      err.println("Try 'mesh-proxy --help' for more information.");
+      return 2;
     }
+    if (flags.help()) {
+      out.print(ProxyFlags.USAGE);
+      return 0;
+    }
+    if (flags.version()) {
+      out.println(VERSION);
+      return 0;
+    }
+    try {
+      io.minimesh.dataplane.logging.LogLevels.parse(flags.logLevel());
+    } catch (IllegalArgumentException bad) {
+      err.println("mesh-proxy: option '--log-level': " + bad.getMessage());
+      return 2;
+    }
+    io.minimesh.dataplane.logging.LogLevels.init(flags.logLevel(), err);
+    if (!flags.ignored().isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(Main.class).info("ignoring Envoy flags without effect here: {}", flags.ignored());
+    }
+    return new Main(flags, List.of(argv)).call(err);
   }
 
-  @Override
-  public Integer call() {
+  private int call(PrintStream err) {
+    Path configPath = flags.configPath();
+    int drainTimeS = flags.drainTimeS();
     Bootstrap bootstrap;
     try {
       bootstrap = load();
     } catch (InvalidConfigException e) {
-      System.err.println(e.getMessage());
+      err.println(e.getMessage());
       return 1;
     }
     ProxyOptions opts =
         new ProxyOptions(
-            concurrency, drainTimeS, serviceNode, serviceCluster, logLevel,
+            flags.concurrency(), drainTimeS, flags.serviceNode(), flags.serviceCluster(), flags.logLevel(),
             configPath == null ? "" : configPath.toString(), TimeSource.SYSTEM, null, args);
     ProxyRuntime rt;
     try {
       rt = ProxyRuntime.start(bootstrap, opts);
     } catch (InvalidConfigException e) {
-      System.err.println(e.getMessage());
+      err.println(e.getMessage());
       return 1;
     }
     io.minimesh.dataplane.xds.XdsClient xds = null;
@@ -120,7 +108,7 @@ public final class Main implements Callable<Integer> {
                   }
                 },
                 "shutdown"));
-    System.err.println("mesh-proxy ready: admin " + rt.adminAddress() + ", listeners " + rt.listenerAddresses());
+    err.println("mesh-proxy ready: admin " + rt.adminAddress() + ", listeners " + rt.listenerAddresses());
     try {
       done.await();
     } catch (InterruptedException e) {
@@ -130,6 +118,10 @@ public final class Main implements Callable<Integer> {
   }
 
   private Bootstrap load() throws InvalidConfigException {
+    Path configPath = flags.configPath();
+    String configYaml = flags.configYaml();
+    String serviceNode = flags.serviceNode();
+    String serviceCluster = flags.serviceCluster();
     if (configPath == null && configYaml == null) {
       throw new InvalidConfigException("no configuration: use -c/--config-path FILE or --config-yaml STRING");
     }

@@ -5,20 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-/** mesh-proxy's command line: bad configuration exits 1 with one line naming the field. */
+/** mesh-proxy's command line: bad configuration exits 1 with one line naming the field; bad flags exit 2. */
 class MainTest {
   static int run(ByteArrayOutputStream err, String... args) {
-    PrintStream old = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new CommandLine(new Main(List.of(args))).execute(args);
-    } finally {
-      System.setErr(old);
-    }
+    return Main.run(args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -53,5 +46,29 @@ class MainTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertThat(run(err)).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--config-path");
+  }
+
+  @Test
+  void unknownFlagExitsTwoNamingIt() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(run(err, "-c", "x.yaml", "--bogus")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option: '--bogus'").contains("--help");
+  }
+
+  @Test
+  void badLogLevelExitsTwo() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(run(err, "-l", "loud", "-c", "x.yaml")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--log-level").contains("\"loud\"");
+  }
+
+  @Test
+  void versionAndHelpPrintAndExitZero() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+    PrintStream e = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    assertThat(Main.run(new String[] {"--version"}, o, e)).isZero();
+    assertThat(Main.run(new String[] {"-h"}, o, e)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("minimesh mesh-proxy").contains("--config-path");
   }
 }

@@ -105,7 +105,6 @@ public final class ProxyRuntime implements ConfigApplier, ProxyContext, AutoClos
     stats.gauge("server.live").set(1);
     stats.gauge("server.concurrency").set(options.concurrency());
     log.debug("proxy runtime: transport {}, {} event loops", transport.name(), options.concurrency());
-    io.minimesh.dataplane.tls.TlsContexts.logProvider();
   }
 
   /** Creates a runtime, starts the admin API on the bootstrap's admin address and applies the bootstrap. */

@@ -45,12 +45,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsContexts {
   private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
-  private static final Provider CONSCRYPT = loadConscrypt();
   private static final List<String> TLS13_SUITES =
       List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
   private static final int CACHE_LIMIT = 1024;
 
   private final ConcurrentHashMap<ByteString, Object> cache = new ConcurrentHashMap<>();
+
+  /**
+   * Loaded on first use: extracting and loading BoringSSL's native library costs start-up time and
+   * memory that a proxy without TLS never needs.
+   */
+  private static final class Native {
+    static final Provider CONSCRYPT = loadConscrypt();
+
+    static {
+      log.info("TLS provider: {}", CONSCRYPT != null
+          ? "Conscrypt " + CONSCRYPT.getVersionStr() : "JDK " + System.getProperty("java.version"));
+    }
+  }
 
   private static Provider loadConscrypt() {
     if (Boolean.getBoolean("minimesh.tls.jdk")) return null;
@@ -64,11 +76,7 @@ public final class TlsContexts {
 
   /** "Conscrypt" or "JDK". */
   public static String providerName() {
-    return CONSCRYPT != null ? "Conscrypt" : "JDK";
-  }
-
-  public static void logProvider() {
-    log.info("TLS provider: {}", CONSCRYPT != null ? "Conscrypt " + CONSCRYPT.getVersionStr() : "JDK " + System.getProperty("java.version"));
+    return Native.CONSCRYPT != null ? "Conscrypt" : "JDK";
   }
 
   // ---------------------------------------------------------------- secrets
@@ -181,7 +189,7 @@ public final class TlsContexts {
     if (hit instanceof SslContext s) return s;
     SslContextBuilder b = f.make();
     b.sslProvider(SslProvider.JDK);
-    if (CONSCRYPT != null) b.sslContextProvider(CONSCRYPT);
+    if (Native.CONSCRYPT != null) b.sslContextProvider(Native.CONSCRYPT);
     SslContext ctx;
     try {
       ctx = b.build();
