@@ -102,6 +102,16 @@ public final class KubeConfigSource implements ConfigSource {
             + ctx.getVersion() + ": " + ex.getMessage() + " (are the Istio CRDs installed? meshctl install)", ex);
       }
     }
+    // Minimesh's own kinds are optional: a cluster without their CRD (an Istio install reused) still works.
+    for (var e : new java.util.TreeMap<>(io.minimesh.api.minimesh.MinimeshKinds.KINDS).entrySet()) {
+      ResourceDefinitionContext ctx = ResourceDefinitionContext.fromResourceType(e.getValue());
+      try {
+        istio.put(e.getKey(), add(client.genericKubernetesResources(ctx).inAnyNamespace().inform(h)));
+      } catch (KubernetesClientException ex) {
+        LOG.warn("cannot watch {}.{}/{} ({}); {} resources are ignored (meshctl install adds the CRD)",
+            ctx.getPlural(), ctx.getGroup(), ctx.getVersion(), ex.getMessage(), e.getKey());
+      }
+    }
     // The first snapshot is delivered before start returns, as ConfigSource promises.
     started = true;
     executor.submit(this::rebuild).get(60, TimeUnit.SECONDS);

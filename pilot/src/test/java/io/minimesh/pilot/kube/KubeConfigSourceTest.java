@@ -234,6 +234,26 @@ class KubeConfigSourceTest {
   }
 
   @Test
+  void localRateLimitResourcesAreWatchedToo() throws Exception {
+    apply("kube/cluster.yaml");
+    startPilot();
+    GenericKubernetesResource lrl = (GenericKubernetesResource) K.unmarshal("""
+        apiVersion: networking.minimesh.io/v1alpha1
+        kind: LocalRateLimit
+        metadata: {name: gateway-wide, namespace: istio-system}
+        spec:
+          workloadSelector: {labels: {istio: ingressgateway}}
+          port: 80
+          tokenBucket: {maxTokens: 100, tokensPerFill: 100, fillInterval: 1s}
+        """);
+    client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(
+        io.minimesh.api.minimesh.MinimeshKinds.KINDS.get("LocalRateLimit"))).inNamespace("istio-system")
+        .resource(lrl).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> xds.context().localRateLimits().stream()
+        .anyMatch(r -> r.key().name().equals("gateway-wide")));
+  }
+
+  @Test
   void invalidResourceGetsTheDirectoryModeMessage() throws Exception {
     apply("kube/cluster.yaml");
     startPilot();

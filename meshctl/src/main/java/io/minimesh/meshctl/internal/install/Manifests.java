@@ -274,7 +274,20 @@ public final class Manifests {
           .endSpec();
       out.add(b.build());
     }
+    out.add(minimeshCrd("localratelimits.networking.minimesh.io"));
     return out;
+  }
+
+  /** A CRD of Minimesh's own API group, as the api module ships it, with the install's labels. */
+  private CustomResourceDefinition minimeshCrd(String name) {
+    try (var in = io.minimesh.api.minimesh.MinimeshKinds.class.getResourceAsStream("/crds/" + name + ".yaml")) {
+      if (in == null) throw new IllegalStateException("CRD " + name + " missing from the api module");
+      CustomResourceDefinition crd = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in, CustomResourceDefinition.class);
+      crd.getMetadata().setLabels(labels("crd", Map.of()));
+      return crd;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   // ---- helpers ----
