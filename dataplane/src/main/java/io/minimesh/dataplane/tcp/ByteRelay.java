@@ -15,9 +15,16 @@ import io.netty.util.ReferenceCountUtil;
  */
 public final class ByteRelay extends ChannelInboundHandlerAdapter {
   private final Channel peer;
+  private final java.util.function.LongConsumer relayed;
 
   public ByteRelay(Channel peer) {
+    this(peer, n -> {});
+  }
+
+  /** {@code relayed} hears the size of each chunk passed on (on this channel's event loop). */
+  public ByteRelay(Channel peer, java.util.function.LongConsumer relayed) {
     this.peer = peer;
+    this.relayed = relayed;
   }
 
   @Override
@@ -26,6 +33,7 @@ public final class ByteRelay extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    relayed.accept(((ByteBuf) msg).readableBytes());
     peer.writeAndFlush(msg)
         .addListener(
             (ChannelFutureListener)

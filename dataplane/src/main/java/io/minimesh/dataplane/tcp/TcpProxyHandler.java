@@ -32,10 +32,21 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   // Bytes that arrived before the upstream connected: a listener filter (tls_inspector) read them
   // already, e.g. the ClientHello of a TLS passthrough connection. Sent first once connected.
   private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
+  // Access-log facts, all touched on the downstream's event loop (the upstream shares it).
+  private final long startMillis;
+  private final long startNanos;
+  private long bytesReceived;
+  private long bytesSent;
+  private String upstreamHost;
+  private String upstreamCluster;
+  private String responseFlags;
+  private boolean logged;
 
   public TcpProxyHandler(ProxyContext px, Supplier<TcpProxyConfig> config) {
     this.px = px;
     this.config = config;
+    this.startMillis = px.time().currentTimeMillis();
+    this.startNanos = px.time().nanoTime();
   }
 
   /** Installs the proxy on an accepted connection (autoRead off). */
@@ -71,17 +82,21 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     ClusterRuntime cluster = st.cluster(cfg.pickCluster(ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE)));
     if (cluster == null) {
       cfg.noRoute().inc();
+      responseFlags = "NR";
       ctx.close();
       return;
     }
+    upstreamCluster = cluster.name;
     LbHost picked = cluster.originalDst != null
         ? cluster.originalDst.pick(io.minimesh.dataplane.listener.OriginalDestination.of(ctx.channel()), null)
         : cluster.loadBalancer(px.loopIndex(ctx.channel().eventLoop())).pick(LbContext.NONE);
     if (!(picked instanceof HostImpl host)) {
       cluster.stats.noHealthyUpstream.inc();
+      responseFlags = "UH";
       ctx.close();
       return;
     }
+    upstreamHost = host.addressString();
     Channel down = ctx.channel();
     px.pools(down.eventLoop())
         .connectRaw(
@@ -90,7 +105,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             new ChannelInitializer<>() {
               @Override
               protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ByteRelay(down));
+                ch.pipeline().addLast(new ByteRelay(down, n -> bytesSent += n));
               }
             },
             up -> {
@@ -113,12 +128,14 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             },
             reason -> {
               cfg.connectFail().inc();
+              responseFlags = "UF";
               ctx.close();
             });
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof io.netty.buffer.ByteBuf b) bytesReceived += b.readableBytes();
     Channel up = upstream;
     if (up == null && !closed) {
       early.add(msg);
@@ -151,6 +168,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
     releaseEarly();
+    accessLog(ctx.channel());
     Channel up = upstream;
     if (up != null && up.isActive()) {
       up.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -161,6 +179,28 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     releaseEarly();
+  }
+
+  /** One line per connection when it ends, with tcp_proxy's access logs (HTTP fields read "-"). */
+  private void accessLog(Channel down) {
+    if (logged) return;
+    logged = true;
+    java.util.List<io.minimesh.dataplane.http.HcmConfig.AccessLogTarget> logs = config.get().accessLogs();
+    if (logs.isEmpty()) return;
+    long duration = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - startNanos);
+    io.minimesh.dataplane.accesslog.AccessLogEntry e = new io.minimesh.dataplane.accesslog.AccessLogEntry(
+        startMillis, null, null, null, null, 0, responseFlags, bytesReceived, bytesSent, duration, -1,
+        null, null, null, upstreamHost, upstreamCluster, address(down.remoteAddress()), address(down.localAddress()),
+        null, null);
+    for (var t : logs) px.accessLog().log(t.format(), t.path(), e);
+  }
+
+  private static String address(java.net.SocketAddress a) {
+    if (a instanceof java.net.InetSocketAddress i) {
+      String ip = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+      return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + i.getPort();
+    }
+    return a == null ? null : a.toString();
   }
 
   private void releaseEarly() {

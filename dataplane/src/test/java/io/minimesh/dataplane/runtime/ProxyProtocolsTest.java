@@ -86,6 +86,8 @@ class ProxyProtocolsTest {
   static ProxyRuntime proxy;
   static int httpPort;
   static int tcpPort;
+  static int echoPortSeen;
+  static java.nio.file.Path tcpLog;
 
   @BeforeAll
   static void start() throws Exception {
@@ -151,7 +153,21 @@ class ProxyProtocolsTest {
             filter_chains:
             - filters:
               - name: envoy.filters.network.tcp_proxy
-                tcp_proxy: {stat_prefix: echo, cluster: echo}
+                tcp_proxy:
+                  stat_prefix: echo
+                  cluster: echo
+                  access_log:
+                  - name: envoy.access_loggers.file
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+                      path: TCP_LOG
+                      log_format: {text_format_source: {inline_string: "%UPSTREAM_CLUSTER% %BYTES_RECEIVED% %BYTES_SENT% %UPSTREAM_HOST% %RESPONSE_FLAGS% %RESPONSE_CODE% %REQ(:METHOD)%\\n"}}
+          - name: tcp-empty
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.tcp_proxy
+                tcp_proxy: {stat_prefix: none, cluster: empty, access_log: [{path: TCP_LOG}]}
           clusters:
         """
             + Proxies.staticCluster("grpc", "    upstream_protocol: HTTP2\n", grpc.getPort())
@@ -160,9 +176,11 @@ class ProxyProtocolsTest {
             + Proxies.staticCluster("h1", "", h1.port())
             + Proxies.staticCluster("echo", "", echoPort)
             + "  - name: empty\n    connect_timeout: 1s\n";
-    proxy = Proxies.start(yaml);
+    tcpLog = java.nio.file.Files.createTempFile("tcp-access", ".log");
+    proxy = Proxies.start(yaml.replace("TCP_LOG", tcpLog.toString()));
     httpPort = proxy.listenerAddress("http").getPort();
     tcpPort = proxy.listenerAddress("tcp").getPort();
+    echoPortSeen = echoPort;
   }
 
   @AfterAll
@@ -270,5 +288,29 @@ class ProxyProtocolsTest {
     }
     assertThat(proxy.stats().snapshot().get("tcp.echo.downstream_cx_total")).isGreaterThanOrEqualTo(1);
     assertThat(Duration.ofMillis(1)).isPositive();
+  }
+
+  @Test
+  void tcpProxyWritesOneAccessLogLinePerConnection() throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", tcpPort), 2000);
+      s.setSoTimeout(5000);
+      s.getOutputStream().write("0123456789".getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      assertThat(s.getInputStream().readNBytes(10)).hasSize(10);
+    }
+    String expected = "echo 10 10 127.0.0.1:" + echoPortSeen + " - 0 -";
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        java.nio.file.Files.readAllLines(tcpLog).contains(expected));
+
+    // No endpoint: the connection is closed and the line says why (Envoy's UH).
+    int emptyPort = proxy.listenerAddress("tcp-empty").getPort();
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", emptyPort), 2000);
+      s.setSoTimeout(5000);
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        java.nio.file.Files.readAllLines(tcpLog).stream().anyMatch(l -> l.contains("\"- - -\" 0 UH 0 0 ")));
   }
 }
