@@ -248,12 +248,16 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       requestId = HotPath.uuid4();
       headers.set("x-request-id", requestId);
     }
-    String remoteIp = down.remoteIp();
-    if (remoteIp != null) {
-      String xff = headers.get("x-forwarded-for");
-      headers.set("x-forwarded-for", xff == null || xff.isEmpty() ? remoteIp : xff + "," + remoteIp);
+    if (hcm.policies().useRemoteAddress) {
+      String remoteIp = down.remoteIp();
+      if (remoteIp != null) {
+        String xff = headers.get("x-forwarded-for");
+        headers.set("x-forwarded-for", xff == null || xff.isEmpty() ? remoteIp : xff + "," + remoteIp);
+      }
+      headers.set("x-forwarded-proto", scheme());
+    } else if (!headers.contains("x-forwarded-proto")) {
+      headers.set("x-forwarded-proto", scheme());
     }
-    if (!headers.contains("x-forwarded-proto")) headers.set("x-forwarded-proto", scheme());
     String up = headers.get(HttpHeaderNames.UPGRADE);
     if (!h2 && up != null && headers.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
       upgrade = up.toLowerCase(java.util.Locale.ROOT);

@@ -18,7 +18,7 @@ import io.minimesh.dataplane.stats.StatsRegistry.Counter;
  * or the HCM's {@code rate_limit}. Routes and virtual hosts may override both (most specific wins).
  */
 public final class HcmPolicies {
-  public static final HcmPolicies NONE = new HcmPolicies(null, null, new Counter(), new Counter());
+  public static final HcmPolicies NONE = new HcmPolicies(null, null, new Counter(), new Counter(), false);
 
   /** Fault for every route without its own (null: none). */
   public final FaultConfig fault;
@@ -26,12 +26,19 @@ public final class HcmPolicies {
   public final LocalRateLimiter rateLimit;
   final Counter delaysInjected;
   final Counter abortsInjected;
+  /**
+   * Envoy's {@code use_remote_address}: the proxy is the edge, so it appends the peer's address to
+   * x-forwarded-for and sets x-forwarded-proto from the connection. Otherwise (a sidecar behind
+   * another proxy) both headers pass as they came, so a request through two sidecars lists the client once.
+   */
+  public final boolean useRemoteAddress;
 
-  HcmPolicies(FaultConfig fault, LocalRateLimiter rateLimit, Counter delays, Counter aborts) {
+  HcmPolicies(FaultConfig fault, LocalRateLimiter rateLimit, Counter delays, Counter aborts, boolean useRemoteAddress) {
     this.fault = fault;
     this.rateLimit = rateLimit;
     this.delaysInjected = delays;
     this.abortsInjected = aborts;
+    this.useRemoteAddress = useRemoteAddress;
   }
 
   /** HTTP filters handled here (the Compiler skips them in the filter SPI lookup). */
@@ -60,6 +67,7 @@ public final class HcmPolicies {
         fault,
         rl == null ? null : limiters.limiter("hcm|" + w, rl),
         stats.counter(fp + "delays_injected"),
-        stats.counter(fp + "aborts_injected"));
+        stats.counter(fp + "aborts_injected"),
+        h.getUseRemoteAddress());
   }
 }

@@ -64,6 +64,7 @@ class HttpbinE2ETest {
               - name: envoy.filters.network.http_connection_manager
                 http_connection_manager:
                   stat_prefix: ingress_http
+                  use_remote_address: true
                   route_config:
                     virtual_hosts:
                     - name: httpbin

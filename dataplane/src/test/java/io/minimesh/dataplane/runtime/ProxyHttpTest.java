@@ -52,6 +52,7 @@ class ProxyHttpTest {
               - name: envoy.filters.network.http_connection_manager
                 http_connection_manager:
                   stat_prefix: ingress
+                  use_remote_address: true
                   request_headers_timeout: 0.5s
                   request_timeout: 1s
                   max_request_headers_kb: 8
@@ -99,6 +100,20 @@ class ProxyHttpTest {
                         route: {cluster: b}
                       - match: {prefix: "/"}
                         route: {cluster: a}
+          - name: sidecar
+            address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.http_connection_manager
+                http_connection_manager:
+                  stat_prefix: sidecar
+                  route_config:
+                    virtual_hosts:
+                    - name: all
+                      domains: ["*"]
+                      routes:
+                      - match: {prefix: "/"}
+                        route: {cluster: a}
           clusters:
         """
             + Proxies.staticCluster("a", "", up.port())
@@ -108,7 +123,10 @@ class ProxyHttpTest {
             + Proxies.staticCluster("refused", "", freePort());
     proxy = Proxies.start(yaml.replace("ACCESS_LOG", accessLog.toString()));
     port = proxy.listenerAddress("http").getPort();
+    sidecarPort = proxy.listenerAddress("sidecar").getPort();
   }
+
+  static int sidecarPort;
 
   static int freePort() {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -150,6 +168,25 @@ class ProxyHttpTest {
   static long stat(String name) {
     Long v = proxy.stats().snapshot().get(name);
     return v == null ? 0 : v;
+  }
+
+  @Test
+  void forwardedForFollowsUseRemoteAddress() throws Exception {
+    // Edge (use_remote_address: true): the peer is appended and the scheme is the connection's.
+    JsonNode edge = JSON.readTree(get("/headers", "x-forwarded-for", "10.9.8.7", "x-forwarded-proto", "https").body())
+        .get("headers");
+    assertThat(edge.get("x-forwarded-for").asText()).isEqualTo("10.9.8.7,127.0.0.1");
+    assertThat(edge.get("x-forwarded-proto").asText()).isEqualTo("http");
+    // Behind another proxy (default false): both pass as they came, so two hops list the client once.
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecarPort + "/headers"))
+        .header("x-forwarded-for", "10.9.8.7").header("x-forwarded-proto", "https").build(),
+        HttpResponse.BodyHandlers.ofString());
+    JsonNode side = JSON.readTree(r.body()).get("headers");
+    assertThat(side.get("x-forwarded-for").asText()).isEqualTo("10.9.8.7");
+    assertThat(side.get("x-forwarded-proto").asText()).isEqualTo("https");
+    HttpResponse<String> none = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecarPort + "/headers"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(none.body()).get("headers").has("x-forwarded-for")).isFalse();
   }
 
   @Test

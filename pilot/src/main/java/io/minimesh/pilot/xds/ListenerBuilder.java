@@ -73,7 +73,7 @@ final class ListenerBuilder {
         switch (s.kind()) {
           case HTTP -> {
             if (!httpAdded) {
-              l.addFilterChains(FilterChain.newBuilder().addFilters(hcm("outbound_" + name, s.routeName())));
+              l.addFilterChains(FilterChain.newBuilder().addFilters(gatewayHcm("outbound_" + name, s.routeName())));
               httpAdded = true;
             }
           }
@@ -82,7 +82,7 @@ final class ListenerBuilder {
             List<String> sni = serverNames(s);
             if (!sni.isEmpty()) fc.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(sni));
             fc.setTransportSocket(TransportSocket.newBuilder().setDownstreamTls(downstreamTls(s)));
-            fc.addFilters(hcm("outbound_" + name, s.routeName()));
+            fc.addFilters(gatewayHcm("outbound_" + name, s.routeName()));
             l.addFilterChains(fc);
             needsInspector = true;
           }
@@ -292,6 +292,12 @@ final class ListenerBuilder {
         .setHttpConnectionManager(HttpConnectionManager.newBuilder().setStatPrefix(statPrefix)
             .setRds(Rds.newBuilder().setRouteConfigName(routeName)))
         .build();
+  }
+
+  /** A gateway is the mesh's edge: it records the client in x-forwarded-for, as Istio's gateways do. */
+  private static NetworkFilter gatewayHcm(String statPrefix, String routeName) {
+    NetworkFilter f = hcm(statPrefix, routeName);
+    return f.toBuilder().setHttpConnectionManager(f.getHttpConnectionManager().toBuilder().setUseRemoteAddress(true)).build();
   }
 
   static Address address(String ip, int port) {
