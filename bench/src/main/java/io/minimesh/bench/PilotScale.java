@@ -66,8 +66,11 @@ final class PilotScale {
     List<String> cmd = new ArrayList<>();
     if (s.pilotCpus() != null) cmd.addAll(List.of("taskset", "-c", s.pilotCpus()));
     // bin/pilot's flags; the rescan is slowed so only the file events of our edits cause pushes.
-    cmd.addAll(List.of("java", "-XX:+UseG1GC", "-Xms64m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
-        "-jar", pilotJar.toString(), "--config-dir", dir.toString(), "--bind", "127.0.0.1",
+    cmd.addAll(List.of("java", "-XX:+UseG1GC", "-Xms64m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError"));
+    // Extra pilot JVM flags for profiling runs, e.g. -XX:StartFlightRecording=filename=pilot.jfr
+    String extra = System.getenv("MINIMESH_BENCH_PILOT_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+    cmd.addAll(List.of("-jar", pilotJar.toString(), "--config-dir", dir.toString(), "--bind", "127.0.0.1",
         "--xds-port", String.valueOf(xdsPort), "--monitoring-port", String.valueOf(monitoringPort),
         "--debounce-after", "100ms", "--rescan-interval", "60s"));
     Process pilot = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -162,7 +165,8 @@ final class PilotScale {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
       callbacks.shutdown();
       pilot.descendants().forEach(ProcessHandle::destroyForcibly);
-      pilot.destroyForcibly();
+      pilot.destroy(); // SIGTERM first: lets a flight recording asked for in MINIMESH_BENCH_PILOT_JVM_OPTS be written
+      if (!pilot.waitFor(10, TimeUnit.SECONDS)) pilot.destroyForcibly();
       pilot.waitFor(10, TimeUnit.SECONDS);
     }
   }
@@ -239,10 +243,14 @@ final class PilotScale {
   private long[] probe(List<XdsSimClient> targets, String type, String token, Change change) throws Exception {
     XdsSimClient.Probe p = XdsSimClient.Probe.of(type, token, s.clients());
     targets.forEach(c -> c.watch(p));
+    Map<String, Long> before = XdsSimClient.bytesByType();
     change.apply();
     boolean all = await(TypeUrls.shortName(type) + " carrying " + token + " at every proxy", PROBE_TIMEOUT,
         () -> p.converged() == targets.size(), targets, false);
     targets.forEach(c -> c.watch(null));
+    Map<String, Long> sent = XdsSimClient.bytesByType();
+    sent.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
+    System.err.println("bench: pilot: " + TypeUrls.shortName(type) + " change " + token + ": bytes by type so far " + sent);
     synchronized (p) {
       long[] v = Arrays.stream(p.convergedNanos()).filter(x -> x >= 0).toArray();
       if (!all) {

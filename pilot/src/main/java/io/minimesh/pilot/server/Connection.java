@@ -6,7 +6,6 @@ import io.minimesh.api.xds.v1.Node;
 import io.minimesh.pilot.xds.Proxy;
 import io.minimesh.pilot.xds.ProxyResources;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +26,13 @@ final class Connection {
     Instant ackedTime;
     String error;
     String errorNonce;
-    /** name → hash of what the proxy last received (incremental EDS). */
-    Map<String, String> sentHashes = new HashMap<>();
+    /** The names as last requested (to skip re-reading an unchanged list). */
+    java.util.List<String> requested = java.util.List.of();
+    /**
+     * The generated resources the proxy is in sync with: for every watched name it holds this map's
+     * resource (what it was last sent, or unchanged since). Null before the first response.
+     */
+    Map<String, io.minimesh.pilot.xds.Resource> synced;
   }
 
   final String id;
@@ -41,6 +45,8 @@ final class Connection {
   boolean registered;
   boolean closed;
   ProxyResources resources;
+  /** The context {@link #resources} were generated in (null: a fallback after a failure). */
+  io.minimesh.pilot.model.PushContext resourcesCtx;
 
   Connection(String id, String peer, Instant connectedAt, StreamObserver<DiscoveryResponse> out) {
     this.id = id;
