@@ -501,6 +501,11 @@ public final class PushContext {
     return endpointHash;
   }
 
+  /** Whether {@link #cached} holds a value for the key (a lookup, nothing is built). */
+  public boolean isCached(Object key) {
+    return cache.containsKey(key);
+  }
+
   /** Memoizes a generated value by its inputs for the life of this context. */
   @SuppressWarnings("unchecked")
   public <T> T cached(Object key, Supplier<T> build) {

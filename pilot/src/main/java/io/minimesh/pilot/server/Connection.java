@@ -1,7 +1,6 @@
 package io.minimesh.pilot.server;
 
 import io.grpc.stub.StreamObserver;
-import io.minimesh.api.xds.v1.DiscoveryResponse;
 import io.minimesh.api.xds.v1.Node;
 import io.minimesh.pilot.xds.Proxy;
 import io.minimesh.pilot.xds.ProxyResources;
@@ -38,17 +37,20 @@ final class Connection {
   final String id;
   final String peer;
   final Instant connectedAt;
-  final StreamObserver<DiscoveryResponse> out;
+  /** DiscoveryResponse or SerializedResponse. */
+  final StreamObserver<Object> out;
   final Map<String, Watch> watches = new LinkedHashMap<>();
   Node node;
   Proxy proxy;
   boolean registered;
   boolean closed;
   ProxyResources resources;
+  /** Requests received while the first config is generated off the executor (null otherwise). */
+  java.util.List<io.minimesh.api.xds.v1.DiscoveryRequest> pending;
   /** The context {@link #resources} were generated in (null: a fallback after a failure). */
   io.minimesh.pilot.model.PushContext resourcesCtx;
 
-  Connection(String id, String peer, Instant connectedAt, StreamObserver<DiscoveryResponse> out) {
+  Connection(String id, String peer, Instant connectedAt, StreamObserver<Object> out) {
     this.id = id;
     this.peer = peer;
     this.connectedAt = connectedAt;

@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * hold yet at that content (plus, after a CDS push, the assignments of new or changed clusters). All connection state
  * is owned by one executor thread; gRPC threads only hand requests over.
  */
-public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+public final class DiscoveryServer implements io.grpc.BindableService {
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryServer.class);
   private static final Set<String> DEBUG_TYPES = Set.of(TypeUrls.DEBUG_SYNCZ, TypeUrls.DEBUG_CONFIG_DUMP, TypeUrls.DEBUG_CONNECTIONS);
 
@@ -80,6 +80,8 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
   private final AtomicLong nonces = new AtomicLong();
   /** Executor-owned. */
   private final Map<String, Connection> connections = new LinkedHashMap<>();
+  /** Executor-owned: connections waiting for a config being generated, by config key. */
+  private final Map<Object, List<Connection>> generating = new HashMap<>();
   /** Executor-owned, during a push: see {@link #diff}. */
   private final Map<Map<String, Resource>, Map<Map<String, Resource>, Set<String>>> diffs = new java.util.IdentityHashMap<>();
   private volatile PushContext ctx = PushContext.empty();
@@ -150,8 +152,48 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     generators.shutdownNow();
   }
 
+  /** The ADS service with a response marshaller that sends pre-serialized resources as they are. */
   @Override
+  public io.grpc.ServerServiceDefinition bindService() {
+    var generated = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
+    io.grpc.MethodDescriptor<DiscoveryRequest, Object> method =
+        generated.toBuilder(generated.getRequestMarshaller(), new SerializedResponse.Marshaller()).build();
+    return io.grpc.ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
+        .addMethod(method, io.grpc.stub.ServerCalls.asyncBidiStreamingCall(this::stream))
+        .build();
+  }
+
+  /** One ADS stream answered with DiscoveryResponse messages (for callers outside gRPC). */
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
+    return stream(new StreamObserver<>() {
+      @Override
+      public void onNext(Object v) {
+        if (v instanceof DiscoveryResponse r) {
+          out.onNext(r);
+          return;
+        }
+        SerializedResponse s = (SerializedResponse) v;
+        try {
+          out.onNext(DiscoveryResponse.newBuilder().mergeFrom(s.head()).mergeFrom(s.resources()).build());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        out.onError(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    });
+  }
+
+  /** One ADS stream; responses are DiscoveryResponse or SerializedResponse. */
+  StreamObserver<DiscoveryRequest> stream(StreamObserver<Object> out) {
     String peer = PEER.get() == null ? "" : PEER.get();
     Connection conn = new Connection("conn-" + ids.incrementAndGet(), peer, clock.instant(), out);
     return new StreamObserver<>() {
@@ -211,6 +253,10 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
 
   private void handle(Connection c, DiscoveryRequest req) {
     if (c.closed) return;
+    if (c.pending != null) {
+      c.pending.add(req); // answered in order once its config is generated
+      return;
+    }
     if (c.node == null && req.hasNode()) c.node = req.getNode();
     String type = req.getTypeUrl();
     if (DEBUG_TYPES.contains(type)) {
@@ -232,8 +278,38 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
       c.registered = true;
       connections.put(c.id, c);
       connectedCount = connections.size();
-      c.resources = generate(c, null);
       LOG.info("xds: {} connected ({} {}, {})", c.node.getId(), c.proxy.type(), c.proxy.labels(), c.id);
+      Object key = ConfigGenerator.configKey(c.proxy);
+      if (!ctx.isCached(key)) {
+        // A config nobody has yet: translate it on the generator pool, so that the proxies connecting at
+        // once are translated in parallel (each distinct config once) and the others are served meanwhile.
+        c.pending = new ArrayList<>(List.of(req));
+        List<Connection> waiting = generating.get(key);
+        if (waiting != null) {
+          waiting.add(c);
+          return;
+        }
+        generating.put(key, new ArrayList<>(List.of(c)));
+        PushContext at = ctx;
+        try {
+          generators.execute(() -> {
+            try {
+              ConfigGenerator.generate(at, c.proxy);
+            } catch (RuntimeException e) {
+              // generated again, and reported, when the streams resume
+            }
+            executor.execute(() -> {
+              List<Connection> done = generating.remove(key);
+              if (done != null) done.forEach(this::resume);
+            });
+          });
+          return;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          generating.remove(key); // shutting down: generate here
+          c.pending = null;
+        }
+      }
+      c.resources = generate(c, null);
     }
     Connection.Watch w = c.watch(type);
     List<String> requested = req.getResourceNamesList();
@@ -283,6 +359,15 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
   }
 
   /** The connection's config in the current context; sets {@code c.resourcesCtx} to the context it is of. */
+  /** Answers the requests that arrived while the connection's first config was being generated. */
+  private void resume(Connection c) {
+    List<DiscoveryRequest> reqs = c.pending;
+    c.pending = null;
+    if (c.closed || reqs == null) return;
+    if (c.resources == null) c.resources = generate(c, null);
+    for (DiscoveryRequest r : reqs) handle(c, r);
+  }
+
   private ProxyResources generate(Connection c, ProxyResources previous) {
     try {
       ProxyResources r = ConfigGenerator.generate(ctx, c.proxy);
@@ -373,12 +458,13 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
       return false;
     }
     String nonce = Long.toString(nonces.incrementAndGet(), 36) + "-" + c.id;
-    DiscoveryResponse.Builder resp = DiscoveryResponse.newBuilder()
+    DiscoveryResponse head = DiscoveryResponse.newBuilder()
         .setTypeUrl(type).setVersionInfo(version).setNonce(nonce)
-        .setControlPlane(ControlPlane.newBuilder().setIdentifier(instance));
-    for (Resource r : chosen) resp.addResources(r.any());
+        .setControlPlane(ControlPlane.newBuilder().setIdentifier(instance)).build();
+    // All of the type (the common case): the bytes shared by every proxy with this config.
+    byte[] body = chosen.size() == all.size() ? c.resources.serialized(type) : Resource.concat(chosen);
     try {
-      c.out.onNext(resp.build());
+      c.out.onNext(SerializedResponse.of(head, body));
     } catch (RuntimeException e) {
       LOG.debug("xds: send to {} failed: {}", c.node.getId(), e.toString());
       close(c);

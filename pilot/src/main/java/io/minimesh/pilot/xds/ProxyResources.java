@@ -11,6 +11,7 @@ import java.util.TreeMap;
 public final class ProxyResources {
   private final Map<String, SortedMap<String, Resource>> byType;
   private final Map<String, String> versions;
+  private final Map<String, byte[]> serialized = new java.util.concurrent.ConcurrentHashMap<>();
 
   ProxyResources(Map<String, SortedMap<String, Resource>> byType) {
     Map<String, SortedMap<String, Resource>> m = new TreeMap<>();
@@ -43,6 +44,14 @@ public final class ProxyResources {
     m.put(typeUrl, r);
     v.put(typeUrl, version(r));
     return new ProxyResources(m, v);
+  }
+
+  /**
+   * All resources of the type, serialized as the {@code resources} of a DiscoveryResponse: built once and
+   * shared by every proxy with this config (the replicas of a workload) instead of encoded per stream.
+   */
+  public byte[] serialized(String typeUrl) {
+    return serialized.computeIfAbsent(typeUrl, t -> Resource.concat(of(t).values()));
   }
 
   public SortedMap<String, Resource> of(String typeUrl) {
