@@ -149,7 +149,7 @@ public final class DirectoryConfigSource implements ConfigSource {
         try {
           a = Files.readAttributes(p, BasicFileAttributes.class);
         } catch (IOException gone) {
-          contents.remove(p);
+          contents.keySet().removeIf(k -> k.startsWith(p)); // a file, or a directory with its files
           continue;
         }
         if (!isConfigFile(dir.relativize(p), a) || dir.relativize(p).getNameCount() > 16) {
