@@ -66,8 +66,11 @@ final class PilotScale {
     List<String> cmd = new ArrayList<>();
     if (s.pilotCpus() != null) cmd.addAll(List.of("taskset", "-c", s.pilotCpus()));
     // bin/pilot's flags; the rescan is slowed so only the file events of our edits cause pushes.
-    cmd.addAll(List.of("java", "-XX:+UseG1GC", "-Xms64m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
-        "-jar", pilotJar.toString(), "--config-dir", dir.toString(), "--bind", "127.0.0.1",
+    cmd.addAll(List.of("java", "-XX:+UseG1GC", "-Xms64m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError"));
+    // Extra pilot JVM flags for profiling runs, e.g. -XX:StartFlightRecording=filename=pilot.jfr
+    String extra = System.getenv("MINIMESH_BENCH_PILOT_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+    cmd.addAll(List.of("-jar", pilotJar.toString(), "--config-dir", dir.toString(), "--bind", "127.0.0.1",
         "--xds-port", String.valueOf(xdsPort), "--monitoring-port", String.valueOf(monitoringPort),
         "--debounce-after", "100ms", "--rescan-interval", "60s"));
     Process pilot = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -82,6 +85,7 @@ final class PilotScale {
       out.put("pilot_memory_0_clients", mem0);
 
       // 1. Initial full push: every proxy connects at once.
+      double cpu0 = cpuSeconds(pilot.pid());
       long t0 = System.nanoTime();
       for (int i = 0; i < s.clients(); i++) {
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext()
@@ -101,6 +105,7 @@ final class PilotScale {
       init.put("p50_ms", ms(pct(initial, 50)));
       init.put("bytes_total", initialBytes);
       init.put("bytes_per_proxy", initialBytes / s.clients());
+      init.put("pilot_cpu_s", cpuSeconds(pilot.pid()) - cpu0);
       out.put("initial_push", init);
 
       Map<String, Object> memN = memory(pilot.pid());
@@ -115,6 +120,7 @@ final class PilotScale {
       // 2. Mesh-wide change: a new service every proxy must learn (CDS, EDS, LDS, RDS in that order).
       List<Long> fullPush = new ArrayList<>();
       long fullBytes = 0;
+      double fullCpu0 = cpuSeconds(pilot.pid());
       for (int n = 0; n < Math.max(1, s.changes() / 2); n++) {
         int k = n;
         String host = "bench-extra-" + k + ".default.svc.cluster.local";
@@ -128,12 +134,14 @@ final class PilotScale {
       Map<String, Object> full = new LinkedHashMap<>();
       full.put("all_acked_ms", fullPush.stream().map(PilotScale::ms).toList());
       full.put("bytes_per_push", fullBytes / fullPush.size());
+      full.put("pilot_cpu_s_per_push", (cpuSeconds(pilot.pid()) - fullCpu0) / fullPush.size());
       out.put("mesh_wide_push", full);
 
       // 3. Endpoint change: one WorkloadEntry's address moves. Services with a gateway-bound
       // VirtualService, so that every proxy (sidecars and gateways) subscribes to their clusters.
       List<Long> eds = new ArrayList<>();
       long edsBytes = 0;
+      double edsCpu0 = cpuSeconds(pilot.pid());
       for (int k = 1; k <= s.changes(); k++) {
         int svc = (k * 370) % s.services();
         final String ip = "10.200.%d.%d".formatted(k, 100 + k);
@@ -142,10 +150,12 @@ final class PilotScale {
         edsBytes += clients.stream().mapToLong(XdsSimClient::bytes).sum() - before;
       }
       out.put("endpoint_change", convergence(eds, edsBytes / s.changes()));
+      endpointChange().put("pilot_cpu_s_per_change", (cpuSeconds(pilot.pid()) - edsCpu0) / s.changes());
 
       // 4. VirtualService change: a header value in one service's routes.
       List<Long> rds = new ArrayList<>();
       long rdsBytes = 0;
+      double rdsCpu0 = cpuSeconds(pilot.pid());
       for (int k = 1; k <= s.changes(); k++) {
         int svc = (k * 10) % s.services();
         String rev = "rev-" + k + "-" + System.nanoTime();
@@ -154,6 +164,8 @@ final class PilotScale {
         rdsBytes += clients.stream().mapToLong(XdsSimClient::bytes).sum() - before;
       }
       out.put("virtualservice_change", convergence(rds, rdsBytes / s.changes()));
+      @SuppressWarnings("unchecked") Map<String, Object> vs = (Map<String, Object>) out.get("virtualservice_change");
+      vs.put("pilot_cpu_s_per_change", (cpuSeconds(pilot.pid()) - rdsCpu0) / s.changes());
       render(heapPerProxy, rssPerProxy, mem0, memN);
     } finally {
       clients.forEach(XdsSimClient::close);
@@ -162,7 +174,8 @@ final class PilotScale {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
       callbacks.shutdown();
       pilot.descendants().forEach(ProcessHandle::destroyForcibly);
-      pilot.destroyForcibly();
+      pilot.destroy(); // SIGTERM first: lets a flight recording asked for in MINIMESH_BENCH_PILOT_JVM_OPTS be written
+      if (!pilot.waitFor(10, TimeUnit.SECONDS)) pilot.destroyForcibly();
       pilot.waitFor(10, TimeUnit.SECONDS);
     }
   }
@@ -196,6 +209,10 @@ final class PilotScale {
     table.add("| bytes per push: initial (per proxy) / mesh-wide (all proxies) / endpoint edit / VS edit | %s / %s / %s / %s | — |"
         .formatted(size((long) init.get("bytes_per_proxy")), size((long) full.get("bytes_per_push")),
             size((long) eds.get("bytes_per_change")), size((long) rds.get("bytes_per_change"))));
+    // CPU time is what pilot itself spent: steadier than wall time on a machine shared with other work.
+    table.add("| pilot CPU time: initial push / mesh-wide push / endpoint edit / VS edit | %.2f / %.2f / %.2f / %.2f s | — |"
+        .formatted((double) init.get("pilot_cpu_s"), (double) full.get("pilot_cpu_s_per_push"),
+            (double) eds.get("pilot_cpu_s_per_change"), (double) rds.get("pilot_cpu_s_per_change")));
     if (timedOut > 0) {
       table.add("");
       table.add("%d proxy × change results had not converged after %d s; they count as %d s (a lower bound)."
@@ -239,10 +256,14 @@ final class PilotScale {
   private long[] probe(List<XdsSimClient> targets, String type, String token, Change change) throws Exception {
     XdsSimClient.Probe p = XdsSimClient.Probe.of(type, token, s.clients());
     targets.forEach(c -> c.watch(p));
+    Map<String, Long> before = XdsSimClient.bytesByType();
     change.apply();
     boolean all = await(TypeUrls.shortName(type) + " carrying " + token + " at every proxy", PROBE_TIMEOUT,
         () -> p.converged() == targets.size(), targets, false);
     targets.forEach(c -> c.watch(null));
+    Map<String, Long> sent = XdsSimClient.bytesByType();
+    sent.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
+    System.err.println("bench: pilot: " + TypeUrls.shortName(type) + " change " + token + ": bytes by type so far " + sent);
     synchronized (p) {
       long[] v = Arrays.stream(p.convergedNanos()).filter(x -> x >= 0).toArray();
       if (!all) {
@@ -330,6 +351,19 @@ final class PilotScale {
     r.put("heap_committed_kb", Long.parseLong(m.group(1)));
     r.put("rss_kb", rssKb(pid));
     return r;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> endpointChange() {
+    return (Map<String, Object>) out.get("endpoint_change");
+  }
+
+  /** User + system CPU time of the process so far (/proc/PID/stat, in clock ticks of 1/100 s). */
+  static double cpuSeconds(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // Fields after the command name (which may contain spaces, so split after its closing parenthesis).
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
   }
 
   static long rssKb(long pid) throws IOException {

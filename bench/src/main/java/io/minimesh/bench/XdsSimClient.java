@@ -92,6 +92,15 @@ final class XdsSimClient {
     return bytes.get();
   }
 
+  /** Bytes received by all simulated proxies, per type (LDS, RDS, ...), to see what a push consists of. */
+  static final Map<String, AtomicLong> BYTES_BY_TYPE = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  static Map<String, Long> bytesByType() {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    BYTES_BY_TYPE.forEach((k, v) -> m.put(k, v.get()));
+    return m;
+  }
+
   /** When every subscribed type had arrived and been ACKed, or -1. */
   long completeNanos() {
     return completeNanos;
@@ -125,7 +134,9 @@ final class XdsSimClient {
   }
 
   private synchronized void handle(DiscoveryResponse r) {
-    bytes.addAndGet(r.getSerializedSize());
+    int size = r.getSerializedSize();
+    bytes.addAndGet(size);
+    BYTES_BY_TYPE.computeIfAbsent(TypeUrls.shortName(r.getTypeUrl()), k -> new AtomicLong()).addAndGet(size);
     String type = r.getTypeUrl();
     lastNonce.put(type, r.getNonce());
     ackedVersion.put(type, r.getVersionInfo());
@@ -173,13 +184,39 @@ final class XdsSimClient {
     return "";
   }
 
+  /**
+   * EDS names of the clusters, reading only name (1), type (2) and eds_cluster_config.service_name (6.1):
+   * parsing whole clusters made the simulator, which shares the machine with pilot, a large CPU user.
+   */
   private static Set<String> edsNames(List<Any> clusters) throws InvalidProtocolBufferException {
     Set<String> out = new TreeSet<>();
-    for (Any a : clusters) {
-      Cluster c = a.unpack(Cluster.class);
-      if (c.getType() != Cluster.DiscoveryType.EDS) continue;
-      String s = c.getEdsClusterConfig().getServiceName();
-      out.add(s.isEmpty() ? c.getName() : s);
+    try {
+      for (Any a : clusters) {
+        var in = a.getValue().newCodedInput();
+        String name = "";
+        String service = "";
+        int type = 0;
+        for (int tag; (tag = in.readTag()) != 0; ) {
+          switch (tag) {
+            case 1 << 3 | 2 -> name = in.readStringRequireUtf8();
+            case 2 << 3 -> type = in.readEnum();
+            case 6 << 3 | 2 -> {
+              var eds = in.readBytes().newCodedInput();
+              for (int t; (t = eds.readTag()) != 0; ) {
+                if (t == (1 << 3 | 2)) service = eds.readStringRequireUtf8();
+                else eds.skipField(t);
+              }
+            }
+            default -> in.skipField(tag);
+          }
+        }
+        if (type != Cluster.DiscoveryType.EDS_VALUE) continue;
+        out.add(service.isEmpty() ? name : service);
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw e;
+    } catch (java.io.IOException e) {
+      throw new InvalidProtocolBufferException(e.getMessage());
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.minimesh.pilot.config;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import io.minimesh.pilot.validation.Codes;
 import io.minimesh.pilot.validation.ValidationMessage;
@@ -11,12 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +49,10 @@ public final class DirectoryConfigSource implements ConfigSource {
   private Consumer<MeshSnapshot> listener;
   /** Owned by the executor thread: last file contents seen. */
   private Map<Path, String> lastContents = Map.of();
+  /** Owned by the executor thread: errors of the last full rescan (reading files). */
+  private List<ValidationMessage> lastErrors = List.of();
+  /** Owned by the executor thread: parse results by file. */
+  private Map<Path, Parsed> parsed = new HashMap<>();
 
   public DirectoryConfigSource(Path dir, Duration rescanInterval) {
     this.dir = dir;
@@ -91,19 +100,77 @@ public final class DirectoryConfigSource implements ConfigSource {
     while (!closed) {
       try {
         var key = watch.take();
-        key.pollEvents();
-        key.reset();
-        executor.execute(() -> {
-          try {
-            registerAll(); // new subdirectories
-          } catch (IOException ignored) {
-            // the rescan still sees them
+        Path base = (Path) key.watchable();
+        Set<Path> changed = new HashSet<>();
+        boolean full = false;
+        for (WatchEvent<?> ev : key.pollEvents()) {
+          if (ev.kind() == OVERFLOW || !(ev.context() instanceof Path rel)) {
+            full = true;
+            continue;
           }
-          rescan();
+          Path p = base.resolve(rel);
+          String n = rel.getFileName().toString();
+          // Kubernetes' atomic writer swaps "..data" symlinks and directories: only a rescan sees that.
+          if (n.startsWith("..") || Files.isDirectory(p)) full = true;
+          else if (!n.startsWith(".")) changed.add(p); // hidden: editors' and our writers' temporary files
+        }
+        key.reset();
+        boolean rescanAll = full;
+        executor.execute(() -> {
+          if (rescanAll) {
+            try {
+              registerAll(); // new subdirectories
+            } catch (IOException ignored) {
+              // the rescan still sees them
+            }
+            rescan();
+          } else {
+            refresh(changed);
+          }
         });
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       }
+    }
+  }
+
+  /**
+   * Re-reads only the files a watch event named (an edit of one file among thousands costs one read and
+   * one parse, not a rescan of the directory); the periodic rescan remains the safety net.
+   */
+  private void refresh(Set<Path> changed) {
+    if (closed || changed.isEmpty()) return;
+    try {
+      Map<Path, String> contents = new TreeMap<>(lastContents);
+      List<ValidationMessage> errors = new ArrayList<>();
+      for (Path p : changed) {
+        if (!p.startsWith(dir)) continue;
+        BasicFileAttributes a;
+        try {
+          a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (IOException gone) {
+          contents.keySet().removeIf(k -> k.startsWith(p)); // a file, or a directory with its files
+          continue;
+        }
+        if (!isConfigFile(dir.relativize(p), a) || dir.relativize(p).getNameCount() > 16) {
+          contents.remove(p);
+          continue;
+        }
+        try {
+          contents.put(p, Files.readString(p, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          errors.add(ValidationMessage.error(Codes.YAML_SYNTAX, null, new Origin(dir.relativize(p).toString(), 0), "cannot read: " + e.getMessage()));
+        }
+      }
+      if (!errors.isEmpty()) {
+        rescan(); // report unreadable files as a rescan would
+        return;
+      }
+      if (contents.equals(lastContents)) return;
+      lastContents = contents;
+      listener.accept(build(contents, new ArrayList<>(lastErrors)));
+    } catch (RuntimeException e) {
+      LOG.warn("refresh of {} failed: {}", dir, e.toString());
     }
   }
 
@@ -121,25 +188,36 @@ public final class DirectoryConfigSource implements ConfigSource {
           }
         }
       }
-      if (contents.equals(lastContents) && errors.isEmpty()) return;
+      if (contents.equals(lastContents) && errors.isEmpty() && lastErrors.isEmpty()) return;
       lastContents = contents;
+      lastErrors = errors;
       listener.accept(build(contents, errors));
     } catch (IOException | RuntimeException e) {
       LOG.warn("rescan of {} failed: {}", dir, e.toString());
     }
   }
 
+  /** What parsing one file's content gave, at order base 0 (re-based on each build, see below). */
+  private record Parsed(String content, ConfigParser.Result result) {}
+
   private MeshSnapshot build(Map<Path, String> contents, List<ValidationMessage> errors) {
     List<ConfigResource> configs = new ArrayList<>();
     List<TlsSecret> secrets = new ArrayList<>();
+    Map<Path, Parsed> nextParsed = new HashMap<>();
     long fileIdx = 0;
     for (var e : contents.entrySet()) {
       String name = dir.relativize(e.getKey()).toString();
-      ConfigParser.Result r = ConfigParser.parse(name, e.getValue(), ++fileIdx * 1_000_000L);
-      configs.addAll(r.configs());
-      secrets.addAll(r.secrets());
-      errors.addAll(r.errors());
+      Parsed p = parsed.get(e.getKey());
+      // Unchanged files keep their parsed objects: parsing thousands of files per edit was most of a
+      // push's latency, and the same objects let PushContext reuse what it derived from them.
+      if (p == null || !p.content().equals(e.getValue())) p = new Parsed(e.getValue(), ConfigParser.parse(name, e.getValue(), 0));
+      nextParsed.put(e.getKey(), p);
+      long base = ++fileIdx * 1_000_000L;
+      for (ConfigResource r : p.result().configs()) configs.add(new ConfigResource(r.key(), r.resource(), r.origin(), base + r.order()));
+      secrets.addAll(p.result().secrets());
+      errors.addAll(p.result().errors());
     }
+    parsed = nextParsed;
     return new MeshSnapshot(configs, secrets, List.of(), List.of(), errors);
   }
 

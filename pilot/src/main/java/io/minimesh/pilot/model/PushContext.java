@@ -56,6 +56,8 @@ public final class PushContext {
   private final String configHash;
   private final String endpointHash;
   private final Map<Object, Object> cache = new ConcurrentHashMap<>();
+  /** By resource object (identity): read-only once built. */
+  private final Map<Object, Derived> derived;
   /** Indexes of destinationRules by their host as written and as resolved; wildcard hosts apart. */
   private final Map<String, List<Integer>> drsByHost = new HashMap<>();
   private final List<Integer> wildcardDrs = new ArrayList<>();
@@ -77,6 +79,7 @@ public final class PushContext {
     this.rejected = b.rejected;
     this.configHash = b.configHash;
     this.endpointHash = b.endpointHash;
+    this.derived = b.derived;
     for (int i = 0; i < destinationRules.size(); i++) {
       ConfigResource d = destinationRules.get(i);
       DestinationRuleSpec ds = d.spec(DestinationRuleSpec.class);
@@ -93,12 +96,26 @@ public final class PushContext {
 
   /** Validates every resource of the snapshot, builds the registry and analyses references. */
   public static PushContext build(MeshSnapshot snap) {
-    return build(snap, java.time.Clock.systemUTC());
+    return build(snap, java.time.Clock.systemUTC(), null);
+  }
+
+  /**
+   * As {@link #build(MeshSnapshot)}, reusing what {@code previous} derived (validation, content digests)
+   * from resource objects the new snapshot still holds: sources hand over unchanged resources as the same
+   * objects and never mutate them, so an edit of one file costs one validation, not thousands.
+   */
+  public static PushContext build(MeshSnapshot snap, PushContext previous) {
+    return build(snap, java.time.Clock.systemUTC(), previous);
   }
 
   /** As {@link #build(MeshSnapshot)}; the clock decides which certificates have expired. */
   public static PushContext build(MeshSnapshot snap, java.time.Clock clock) {
+    return build(snap, clock, null);
+  }
+
+  private static PushContext build(MeshSnapshot snap, java.time.Clock clock, PushContext previous) {
     Builder b = new Builder();
+    Map<Object, Derived> reuse = previous == null ? Map.of() : previous.derived;
     b.now = clock.instant();
     b.messages.addAll(snap.sourceErrors());
     b.rejected += (int) snap.sourceErrors().stream().filter(m -> m.level() == ValidationMessage.Level.Error).count();
@@ -112,7 +129,12 @@ public final class PushContext {
         b.rejected++;
         continue;
       }
-      List<ValidationMessage> errs = Validator.validate(r);
+      Derived d = reuse.get(r.resource());
+      if (d == null || !d.key().equals(r.key()) || !d.origin().equals(r.origin())) {
+        d = new Derived(r.key(), r.origin(), Validator.validate(r), digest(r));
+      }
+      b.derived.put(r.resource(), d);
+      List<ValidationMessage> errs = d.errors();
       b.messages.addAll(errs);
       if (errs.stream().anyMatch(m -> m.level() == ValidationMessage.Level.Error)) {
         b.rejected++;
@@ -315,29 +337,46 @@ public final class PushContext {
     return l;
   }
 
+  /**
+   * Content hashes, to tell config from endpoint-only changes. From per-resource digests computed once per
+   * resource object (serializing every spec on every build was most of a build at 1000 services).
+   * Services and instances from ServiceEntries and WorkloadEntries follow from those resources' digests;
+   * a platform registry's are hashed as they are.
+   */
   private static String hash(Builder b, boolean endpoints, MeshSnapshot snap) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      var w = IstioYaml.mapper().writer();
+      for (var e : new java.util.TreeMap<>(b.byKind).entrySet()) {
+        if (e.getKey().equals("WorkloadEntry") != endpoints) continue;
+        for (ConfigResource r : e.getValue()) md.update(b.derived.get(r.resource()).digest());
+      }
       if (endpoints) {
-        List<String> keys = new ArrayList<>(new java.util.TreeSet<>(b.instances.keySet()));
-        for (String k : keys) md.update((k + b.instances.get(k)).getBytes(StandardCharsets.UTF_8));
+        for (WorkloadInstance i : snap.platformInstances()) md.update(i.toString().getBytes(StandardCharsets.UTF_8));
       } else {
-        for (var e : new java.util.TreeMap<>(b.byKind).entrySet()) {
-          if (e.getKey().equals("WorkloadEntry")) continue;
-          for (ConfigResource r : e.getValue()) {
-            md.update(r.key().toString().getBytes(StandardCharsets.UTF_8));
-            md.update(w.writeValueAsBytes(((CustomResource<?, ?>) r.resource()).getSpec()));
-          }
-        }
         for (TlsSecret s : snap.secrets()) md.update(s.toString().getBytes(StandardCharsets.UTF_8));
-        for (var e : new java.util.TreeMap<>(b.services).entrySet()) md.update(e.toString().getBytes(StandardCharsets.UTF_8));
+        for (Service s : snap.platformServices()) md.update(s.toString().getBytes(StandardCharsets.UTF_8));
       }
       return HexFormat.of().formatHex(md.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Digest of a resource's key and spec. */
+  private static byte[] digest(ConfigResource r) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(r.key().toString().getBytes(StandardCharsets.UTF_8));
+      md.update(new java.util.TreeMap<>(r.labels()).toString().getBytes(StandardCharsets.UTF_8)); // a WorkloadEntry's count
+      md.update(IstioYaml.mapper().writer().writeValueAsBytes(((CustomResource<?, ?>) r.resource()).getSpec()));
+      return md.digest();
     } catch (NoSuchAlgorithmException | java.io.IOException e) {
       throw new IllegalStateException(e);
     }
   }
+
+  /** What a build derived from one resource object (see {@link #build(MeshSnapshot, PushContext)}). */
+  private record Derived(ConfigKey key, io.minimesh.pilot.config.Origin origin, List<ValidationMessage> errors, byte[] digest) {}
 
   // ---- queries ----
 
@@ -462,6 +501,11 @@ public final class PushContext {
     return endpointHash;
   }
 
+  /** Whether {@link #cached} holds a value for the key (a lookup, nothing is built). */
+  public boolean isCached(Object key) {
+    return cache.containsKey(key);
+  }
+
   /** Memoizes a generated value by its inputs for the life of this context. */
   @SuppressWarnings("unchecked")
   public <T> T cached(Object key, Supplier<T> build) {
@@ -476,6 +520,7 @@ public final class PushContext {
 
   private static final class Builder {
     final Map<String, List<ConfigResource>> byKind = new LinkedHashMap<>();
+    final Map<Object, Derived> derived = new java.util.IdentityHashMap<>();
     final Map<String, List<Service>> services = new HashMap<>();
     final Map<String, List<WorkloadInstance>> instances = new HashMap<>();
     final Map<ConfigKey, TlsSecret> secrets = new HashMap<>();

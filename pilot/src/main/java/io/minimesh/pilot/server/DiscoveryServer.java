@@ -26,6 +26,7 @@ import io.minimesh.api.xds.v1.TypeSyncStatus;
 import io.minimesh.pilot.model.PushContext;
 import io.minimesh.pilot.monitoring.PilotMetrics;
 import io.minimesh.pilot.xds.ConfigGenerator;
+import io.minimesh.pilot.xds.EndpointUpdate;
 import io.minimesh.pilot.xds.Pregenerator;
 import io.minimesh.pilot.xds.Proxy;
 import io.minimesh.pilot.xds.ProxyResources;
@@ -55,10 +56,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The ADS server: state of the world per type (wildcard LDS/CDS, named RDS/EDS/SDS), ACK/NACK tracking,
  * stale nonces ignored, pushes in make-before-break order (SDS, CDS, EDS, LDS, RDS) and only for types
- * whose generated content changed; EDS and SDS pushes carry only the changed resources. All connection state
+ * whose generated content changed; EDS, RDS and SDS responses carry only the resources the stream does not
+ * hold yet at that content (plus, after a CDS push, the assignments of new or changed clusters). All connection state
  * is owned by one executor thread; gRPC threads only hand requests over.
  */
-public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+public final class DiscoveryServer implements io.grpc.BindableService {
   private static final Logger LOG = LoggerFactory.getLogger(DiscoveryServer.class);
   private static final Set<String> DEBUG_TYPES = Set.of(TypeUrls.DEBUG_SYNCZ, TypeUrls.DEBUG_CONFIG_DUMP, TypeUrls.DEBUG_CONNECTIONS);
 
@@ -78,6 +80,10 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
   private final AtomicLong nonces = new AtomicLong();
   /** Executor-owned. */
   private final Map<String, Connection> connections = new LinkedHashMap<>();
+  /** Executor-owned: connections waiting for a config being generated, by config key. */
+  private final Map<Object, List<Connection>> generating = new HashMap<>();
+  /** Executor-owned, during a push: see {@link #diff}. */
+  private final Map<Map<String, Resource>, Map<Map<String, Resource>, Set<String>>> diffs = new java.util.IdentityHashMap<>();
   private volatile PushContext ctx = PushContext.empty();
   private volatile int connectedCount;
 
@@ -101,10 +107,28 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
   /** Installs a new context and pushes what changed to every proxy. */
   public void update(PushContext next, long pushStartNanos) {
     executor.execute(() -> {
+      PushContext prev = ctx;
       ctx = next;
       List<Connection> all = new ArrayList<>(connections.values());
-      pregenerator.generateAll(next, all.stream().map(c -> c.proxy).toList());
-      for (Connection c : all) pushTo(c, pushStartNanos);
+      EndpointUpdate endpointsOnly = EndpointUpdate.between(prev, next);
+      if (endpointsOnly != null) {
+        // Only instances changed: derive each config from the previous one instead of translating again.
+        for (Connection c : all) {
+          if (c.resources == null || c.resourcesCtx != prev) continue;
+          try {
+            endpointsOnly.apply(c.proxy, c.resources);
+          } catch (RuntimeException e) {
+            // the push below generates it again and reports the failure
+          }
+        }
+      } else {
+        pregenerator.generateAll(next, all.stream().map(c -> c.proxy).toList());
+      }
+      try {
+        for (Connection c : all) pushTo(c, pushStartNanos);
+      } finally {
+        diffs.clear();
+      }
     });
   }
 
@@ -128,8 +152,48 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     generators.shutdownNow();
   }
 
+  /** The ADS service with a response marshaller that sends pre-serialized resources as they are. */
   @Override
+  public io.grpc.ServerServiceDefinition bindService() {
+    var generated = AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
+    io.grpc.MethodDescriptor<DiscoveryRequest, Object> method =
+        generated.toBuilder(generated.getRequestMarshaller(), new SerializedResponse.Marshaller()).build();
+    return io.grpc.ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
+        .addMethod(method, io.grpc.stub.ServerCalls.asyncBidiStreamingCall(this::stream))
+        .build();
+  }
+
+  /** One ADS stream answered with DiscoveryResponse messages (for callers outside gRPC). */
   public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
+    return stream(new StreamObserver<>() {
+      @Override
+      public void onNext(Object v) {
+        if (v instanceof DiscoveryResponse r) {
+          out.onNext(r);
+          return;
+        }
+        SerializedResponse s = (SerializedResponse) v;
+        try {
+          out.onNext(DiscoveryResponse.newBuilder().mergeFrom(s.head()).mergeFrom(s.resources()).build());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        out.onError(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    });
+  }
+
+  /** One ADS stream; responses are DiscoveryResponse or SerializedResponse. */
+  StreamObserver<DiscoveryRequest> stream(StreamObserver<Object> out) {
     String peer = PEER.get() == null ? "" : PEER.get();
     Connection conn = new Connection("conn-" + ids.incrementAndGet(), peer, clock.instant(), out);
     return new StreamObserver<>() {
@@ -189,6 +253,10 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
 
   private void handle(Connection c, DiscoveryRequest req) {
     if (c.closed) return;
+    if (c.pending != null) {
+      c.pending.add(req); // answered in order once its config is generated
+      return;
+    }
     if (c.node == null && req.hasNode()) c.node = req.getNode();
     String type = req.getTypeUrl();
     if (DEBUG_TYPES.contains(type)) {
@@ -210,11 +278,41 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
       c.registered = true;
       connections.put(c.id, c);
       connectedCount = connections.size();
-      c.resources = generate(c, null);
       LOG.info("xds: {} connected ({} {}, {})", c.node.getId(), c.proxy.type(), c.proxy.labels(), c.id);
+      Object key = ConfigGenerator.configKey(c.proxy);
+      if (!ctx.isCached(key)) {
+        // A config nobody has yet: translate it on the generator pool, so that the proxies connecting at
+        // once are translated in parallel (each distinct config once) and the others are served meanwhile.
+        c.pending = new ArrayList<>(List.of(req));
+        List<Connection> waiting = generating.get(key);
+        if (waiting != null) {
+          waiting.add(c);
+          return;
+        }
+        generating.put(key, new ArrayList<>(List.of(c)));
+        PushContext at = ctx;
+        try {
+          generators.execute(() -> {
+            try {
+              ConfigGenerator.generate(at, c.proxy);
+            } catch (RuntimeException e) {
+              // generated again, and reported, when the streams resume
+            }
+            executor.execute(() -> {
+              List<Connection> done = generating.remove(key);
+              if (done != null) done.forEach(this::resume);
+            });
+          });
+          return;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          generating.remove(key); // shutting down: generate here
+          c.pending = null;
+        }
+      }
+      c.resources = generate(c, null);
     }
     Connection.Watch w = c.watch(type);
-    Set<String> names = new LinkedHashSet<>(req.getResourceNamesList());
+    List<String> requested = req.getResourceNamesList();
     String nonce = req.getResponseNonce();
     // A nonce on a type this stream never answered comes from a previous stream (proxy reconnected,
     // or pilot restarted): treat it as a new subscription, or the proxy would wait forever.
@@ -240,23 +338,45 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
         metrics.convergence((nanoTime.getAsLong() - w.pushStartNanos) / 1e9);
         w.convergenceRecorded = true;
       }
-      if (!TypeUrls.isWildcardType(type) && !names.equals(w.names)) {
-        w.names = names;
-        send(c, type, false, 0);
+      if (!TypeUrls.isWildcardType(type) && !requested.equals(w.requested)) {
+        w.requested = List.copyOf(requested);
+        Set<String> names = new LinkedHashSet<>(requested);
+        if (!names.equals(w.names)) {
+          // The proxy keeps what it holds of the names it still watches and dropped the others: send only
+          // the names it did not have (1 new assignment, not all 1001, when a cluster is added).
+          Set<String> added = new java.util.TreeSet<>(names);
+          added.removeAll(w.names);
+          w.names = names;
+          send(c, type, added, 0);
+        }
       }
       return;
     }
     w.subscribed = true;
-    w.names = names;
-    send(c, type, false, 0);
+    w.requested = List.copyOf(requested);
+    w.names = new LinkedHashSet<>(requested);
+    send(c, type, null, 0);
+  }
+
+  /** The connection's config in the current context; sets {@code c.resourcesCtx} to the context it is of. */
+  /** Answers the requests that arrived while the connection's first config was being generated. */
+  private void resume(Connection c) {
+    List<DiscoveryRequest> reqs = c.pending;
+    c.pending = null;
+    if (c.closed || reqs == null) return;
+    if (c.resources == null) c.resources = generate(c, null);
+    for (DiscoveryRequest r : reqs) handle(c, r);
   }
 
   private ProxyResources generate(Connection c, ProxyResources previous) {
     try {
-      return ConfigGenerator.generate(ctx, c.proxy);
+      ProxyResources r = ConfigGenerator.generate(ctx, c.proxy);
+      c.resourcesCtx = ctx;
+      return r;
     } catch (RuntimeException e) {
       // Keep the proxy on its last good config rather than push something half-built.
       LOG.error("xds: generating config for {} failed; keeping its previous config", c.node.getId(), e);
+      c.resourcesCtx = null;
       return previous != null ? previous : ConfigGenerator.generate(PushContext.empty(), c.proxy);
     }
   }
@@ -265,32 +385,65 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
     if (c.closed) return;
     ProxyResources next = generate(c, c.resources);
     c.resources = next;
-    boolean cdsSent = false;
-    boolean ldsSent = false;
+    Set<String> changedClusters = Set.of();
     for (String type : TypeUrls.PUSH_ORDER) {
       Connection.Watch w = c.watches.get(type);
       if (w == null || !w.subscribed) continue;
       boolean changed = !Objects.equals(next.version(type), w.sentVersion);
-      // An updated cluster warms until its endpoints arrive again, so a CDS push is followed by a full
-      // EDS push; likewise routes follow listeners (Istio does the same).
-      boolean follow = (type.equals(TypeUrls.ENDPOINT) && cdsSent) || (type.equals(TypeUrls.ROUTE) && ldsSent);
+      // A new or changed EDS cluster warms until its assignment arrives, so it is sent after a CDS push
+      // even when the assignment itself is unchanged (Envoy; docs/xds-protocol.md "Warming").
+      boolean follow = type.equals(TypeUrls.ENDPOINT) && !changedClusters.isEmpty();
       if (!changed && !follow) continue;
-      // Endpoints and secrets are named subscriptions the proxy merges: send only what changed, so a
-      // rotated certificate travels alone.
-      boolean incremental = (type.equals(TypeUrls.ENDPOINT) && !cdsSent) || type.equals(TypeUrls.SECRET);
-      boolean sent = send(c, type, incremental, pushStart);
-      if (type.equals(TypeUrls.CLUSTER)) cdsSent = sent;
-      if (type.equals(TypeUrls.LISTENER)) ldsSent = sent;
+      if (TypeUrls.isWildcardType(type)) {
+        // CDS and LDS are state of the world: all of them, every time.
+        Map<String, Resource> before = w.synced;
+        boolean sent = send(c, type, null, pushStart);
+        if (sent && type.equals(TypeUrls.CLUSTER)) changedClusters = diff(before, next.of(type));
+      } else {
+        // Named types (EDS, RDS, SDS) are merged by the proxy: only what changed travels, so an endpoint
+        // edit sends one assignment and a route edit the route configurations it touched.
+        Set<String> names = diff(w.synced, next.of(type));
+        if (type.equals(TypeUrls.ENDPOINT) && !changedClusters.isEmpty()) {
+          names = new java.util.TreeSet<>(names);
+          names.addAll(changedClusters);
+        }
+        send(c, type, names, pushStart);
+      }
     }
   }
 
-  /** Sends the type's resources; incremental: only those whose content changed since last sent. */
-  private boolean send(Connection c, String type, boolean incremental, long pushStart) {
+  /**
+   * Names whose resource in {@code after} is new or differs from {@code before}, sorted. Memoized per
+   * pair of maps during a push: proxies with the same config share their maps, so 200 proxies of 20
+   * workloads cost 20 comparisons, not 200.
+   */
+  private Set<String> diff(Map<String, Resource> before, Map<String, Resource> after) {
+    if (before == null) return after.keySet();
+    return diffs.computeIfAbsent(before, k -> new java.util.IdentityHashMap<>()).computeIfAbsent(after, k -> {
+      Set<String> out = new java.util.TreeSet<>();
+      after.forEach((n, r) -> {
+        Resource old = before.get(n);
+        if (old != r && (old == null || !old.hash().equals(r.hash()))) out.add(n);
+      });
+      return out;
+    });
+  }
+
+  /**
+   * Sends the type's resources: all of them ({@code only} null; for a named type, all the proxy watches)
+   * or only those named (and watched); nothing if that is none.
+   */
+  private boolean send(Connection c, String type, Set<String> only, long pushStart) {
     Connection.Watch w = c.watch(type);
-    Map<String, Resource> all = c.resources.of(type);
+    java.util.SortedMap<String, Resource> all = c.resources.of(type);
     List<Resource> chosen = new ArrayList<>();
     boolean wildcard = TypeUrls.isWildcardType(type) && (w.names.isEmpty() || w.names.contains("*"));
-    if (wildcard) {
+    if (only != null) {
+      for (String n : only) {
+        Resource r = all.get(n);
+        if (r != null && (wildcard || w.names.contains(n))) chosen.add(r);
+      }
+    } else if (wildcard) {
       chosen.addAll(all.values());
     } else {
       for (String n : w.names) {
@@ -298,28 +451,27 @@ public final class DiscoveryServer extends AggregatedDiscoveryServiceGrpc.Aggreg
         if (r != null) chosen.add(r);
       }
     }
-    if (incremental) {
-      chosen.removeIf(r -> r.hash().equals(w.sentHashes.get(r.name())));
-      if (chosen.isEmpty()) {
-        w.sentVersion = c.resources.version(type);
-        return false;
-      }
+    String version = c.resources.version(type);
+    if (only != null && chosen.isEmpty()) {
+      w.sentVersion = version;
+      w.synced = all;
+      return false;
     }
     String nonce = Long.toString(nonces.incrementAndGet(), 36) + "-" + c.id;
-    DiscoveryResponse.Builder resp = DiscoveryResponse.newBuilder()
-        .setTypeUrl(type).setVersionInfo(c.resources.version(type)).setNonce(nonce)
-        .setControlPlane(ControlPlane.newBuilder().setIdentifier(instance));
-    for (Resource r : chosen) resp.addResources(r.any());
+    DiscoveryResponse head = DiscoveryResponse.newBuilder()
+        .setTypeUrl(type).setVersionInfo(version).setNonce(nonce)
+        .setControlPlane(ControlPlane.newBuilder().setIdentifier(instance)).build();
+    // All of the type (the common case): the bytes shared by every proxy with this config.
+    byte[] body = chosen.size() == all.size() ? c.resources.serialized(type) : Resource.concat(chosen);
     try {
-      c.out.onNext(resp.build());
+      c.out.onNext(SerializedResponse.of(head, body));
     } catch (RuntimeException e) {
       LOG.debug("xds: send to {} failed: {}", c.node.getId(), e.toString());
       close(c);
       return false;
     }
-    if (!incremental) w.sentHashes = new HashMap<>();
-    for (Resource r : chosen) w.sentHashes.put(r.name(), r.hash());
-    w.sentVersion = c.resources.version(type);
+    w.synced = all;
+    w.sentVersion = version;
     w.sentNonce = nonce;
     w.sentTime = clock.instant();
     w.pushStartNanos = pushStart != 0 ? pushStart : nanoTime.getAsLong();

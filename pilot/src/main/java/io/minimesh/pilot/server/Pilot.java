@@ -61,7 +61,7 @@ public final class Pilot implements AutoCloseable {
     PushContext prev = server.context();
     PushContext next;
     try {
-      next = PushContext.build(latest);
+      next = PushContext.build(latest, prev);
     } catch (RuntimeException e) {
       LOG.error("building the push context failed; keeping the previous config", e);
       return;

@@ -37,7 +37,12 @@ import java.util.TreeSet;
  */
 public final class ConfigGenerator {
   public static ProxyResources generate(PushContext ctx, Proxy proxy) {
-    return ctx.cached(List.of("proxy", proxy.cacheKey()), () -> new ConfigGenerator(ctx, proxy).run());
+    return ctx.cached(configKey(proxy), () -> new ConfigGenerator(ctx, proxy).run());
+  }
+
+  /** The key of the proxy's config in a context's memo: equal for proxies that get the same config. */
+  public static Object configKey(Proxy proxy) {
+    return List.of("proxy", proxy.cacheKey());
   }
 
   private final PushContext ctx;

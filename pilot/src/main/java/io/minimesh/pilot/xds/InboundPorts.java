@@ -67,9 +67,7 @@ final class InboundPorts {
     if (proxy.interceptionNone()) return List.of();
     for (var e : ctx.allInstances().entrySet()) {
       for (WorkloadInstance wi : e.getValue()) {
-        boolean mine = proxy.ips().contains(wi.address())
-            || (wi.serviceNamespace().equals(proxy.namespace()) && !wi.labels().isEmpty() && Labels.subsetOf(wi.labels(), proxy.labels()));
-        if (!mine) continue;
+        if (!concerns(proxy, wi)) continue;
         Service svc = ctx.service(wi.serviceHost(), wi.serviceNamespace());
         if (svc == null) continue;
         for (ServicePort sp : svc.ports()) {
@@ -79,6 +77,12 @@ final class InboundPorts {
       }
     }
     return List.copyOf(out.values());
+  }
+
+  /** Whether the instance is the proxy's own workload, whose ports become inbound listeners. */
+  static boolean concerns(Proxy proxy, WorkloadInstance wi) {
+    return proxy.ips().contains(wi.address())
+        || (wi.serviceNamespace().equals(proxy.namespace()) && !wi.labels().isEmpty() && Labels.subsetOf(wi.labels(), proxy.labels()));
   }
 
   private static String stripBrackets(String h) {

@@ -78,8 +78,11 @@ public record Proxy(
     return ips.isEmpty() ? "127.0.0.1" : ips.get(0);
   }
 
-  /** Inputs translation reads; proxies with equal keys get identical config. */
+  /**
+   * Inputs translation reads; proxies with equal keys get identical config. A router's addresses are not
+   * read (only a sidecar's, for its inbound side), so the replicas of a gateway share one config.
+   */
   Object cacheKey() {
-    return new Proxy("", type, namespace, labels, ips, locality, portMap, bindIp, interceptionNone);
+    return new Proxy("", type, namespace, labels, isRouter() ? List.of() : ips, locality, portMap, bindIp, interceptionNone);
   }
 }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 public final class ProxyResources {
   private final Map<String, SortedMap<String, Resource>> byType;
   private final Map<String, String> versions;
+  private final Map<String, byte[]> serialized = new java.util.concurrent.ConcurrentHashMap<>();
 
   ProxyResources(Map<String, SortedMap<String, Resource>> byType) {
     Map<String, SortedMap<String, Resource>> m = new TreeMap<>();
@@ -18,12 +19,39 @@ public final class ProxyResources {
     for (String t : TypeUrls.PUSH_ORDER) {
       SortedMap<String, Resource> r = Collections.unmodifiableSortedMap(new TreeMap<>(byType.getOrDefault(t, new TreeMap<>())));
       m.put(t, r);
-      StringBuilder sb = new StringBuilder();
-      r.forEach((n, res) -> sb.append(n).append('=').append(res.hash()).append(';'));
-      v.put(t, Resource.sha(sb.toString().getBytes(StandardCharsets.UTF_8)));
+      v.put(t, version(r));
     }
     this.byType = Collections.unmodifiableMap(m);
     this.versions = Collections.unmodifiableMap(v);
+  }
+
+  private ProxyResources(Map<String, SortedMap<String, Resource>> byType, Map<String, String> versions) {
+    this.byType = Collections.unmodifiableMap(byType);
+    this.versions = Collections.unmodifiableMap(versions);
+  }
+
+  private static String version(SortedMap<String, Resource> r) {
+    StringBuilder sb = new StringBuilder();
+    r.forEach((n, res) -> sb.append(n).append('=').append(res.hash()).append(';'));
+    return Resource.sha(sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same resources with those of one type replaced (the others and their versions are kept). */
+  ProxyResources with(String typeUrl, SortedMap<String, Resource> resources) {
+    Map<String, SortedMap<String, Resource>> m = new TreeMap<>(byType);
+    Map<String, String> v = new TreeMap<>(versions);
+    SortedMap<String, Resource> r = Collections.unmodifiableSortedMap(new TreeMap<>(resources));
+    m.put(typeUrl, r);
+    v.put(typeUrl, version(r));
+    return new ProxyResources(m, v);
+  }
+
+  /**
+   * All resources of the type, serialized as the {@code resources} of a DiscoveryResponse: built once and
+   * shared by every proxy with this config (the replicas of a workload) instead of encoded per stream.
+   */
+  public byte[] serialized(String typeUrl) {
+    return serialized.computeIfAbsent(typeUrl, t -> Resource.concat(of(t).values()));
   }
 
   public SortedMap<String, Resource> of(String typeUrl) {

@@ -60,6 +60,33 @@ class DirectoryConfigSourceTest {
   }
 
   @Test
+  void anEditReparsesOnlyThatFileAndKeepsTheOthersObjects() throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), VS);
+    Files.writeString(dir.resolve("b.yaml"), VS.replace("name: webapp", "name: second"));
+    AtomicReference<MeshSnapshot> latest = new AtomicReference<>();
+    try (DirectoryConfigSource src = new DirectoryConfigSource(dir, Duration.ofSeconds(30))) {
+      src.start(latest::set);
+      MeshSnapshot first = latest.get();
+      // Written as an operator's tool (and the bench) do: a hidden temporary file moved into place.
+      Path tmp = dir.resolve(".b.yaml.tmp");
+      Files.writeString(tmp, VS.replace("name: webapp", "name: second").replace("httpbin", "other"));
+      Files.move(tmp, dir.resolve("b.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      await().atMost(Duration.ofSeconds(10)).until(() -> latest.get() != first);
+      MeshSnapshot second = latest.get();
+      assertThat(second.configs()).extracting(c -> c.key().name()).containsExactly("webapp", "second");
+      assertThat(second.configs().get(0).resource()).as("a.yaml was not parsed again").isSameAs(first.configs().get(0).resource());
+      assertThat(second.configs().get(1).resource()).isNotSameAs(first.configs().get(1).resource());
+      assertThat(second.configs()).extracting(ConfigResource::order).isEqualTo(first.configs().stream().map(ConfigResource::order).toList());
+      // A file added in between keeps the order files sort in (resource order is by file, then document).
+      Files.writeString(dir.resolve("a2.yaml"), VS.replace("name: webapp", "name: third"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> latest.get().configs().size() == 3);
+      MeshSnapshot third = latest.get();
+      assertThat(third.configs()).extracting(c -> c.key().name()).containsExactly("webapp", "third", "second");
+      assertThat(third.configs().get(2).order()).isGreaterThan(third.configs().get(1).order());
+    }
+  }
+
+  @Test
   void missingDirectoryIsAClearError() {
     DirectoryConfigSource src = new DirectoryConfigSource(dir.resolve("nope"), Duration.ofSeconds(1));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> src.start(s -> {}))

@@ -264,6 +264,117 @@ class AdsProtocolTest {
   }
 
   @Test
+  void newServiceSendsAllClustersButOnlyTheNewAssignmentOnceSubscribed() throws Exception {
+    // The scale bench's mesh-wide push: a new service. CDS is state of the world (all clusters), but the
+    // proxy holds every other assignment already; resending them all was most of the push's bytes.
+    apply(io.minimesh.pilot.scale.ScaleMesh.yaml(3, null));
+    AdsClient sc = connect(io.minimesh.pilot.scale.ScaleMesh.sidecar(1, 0));
+    List<DiscoveryResponse> first = syncFully(sc);
+    barrier(sc);
+    List<String> edsBefore = edsNames(first.get(0));
+    apply(io.minimesh.pilot.scale.ScaleMesh.yaml(4, null));
+    DiscoveryResponse cds = sc.next();
+    assertThat(cds.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
+    List<String> edsAfter = edsNames(cds);
+    assertThat(edsAfter).containsAll(edsBefore).hasSize(edsBefore.size() + 1);
+    sc.ack(cds, List.of());
+    sc.subscribe(TypeUrls.DEBUG_SYNCZ, List.of());
+    List<DiscoveryResponse> pushed = untilDebug(sc);
+    assertThat(pushed).extracting(r -> TypeUrls.shortName(r.getTypeUrl())).as("no EDS: no watched assignment changed")
+        .doesNotContain("EDS");
+    // The proxy now watches the new cluster's assignment too: it gets that one alone.
+    sc.send(TypeUrls.ENDPOINT, edsAfter, first.get(1).getVersionInfo(), first.get(1).getNonce(), null);
+    DiscoveryResponse eds = sc.next();
+    assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
+    assertThat(eds.getResourcesList()).extracting(a -> a.unpack(ClusterLoadAssignment.class).getClusterName())
+        .containsExactly("outbound|9080||svc-3.default.svc.cluster.local");
+  }
+
+  @Test
+  void changedClusterIsFollowedByItsAssignmentEvenIfTheAssignmentIsUnchanged() throws Exception {
+    String base = text("bookinfo");
+    apply(base);
+    AdsClient c = connect(SIDECAR);
+    syncFully(c);
+    barrier(c);
+    String dr = "\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: details-pool, namespace: default}\n"
+        + "spec:\n  host: details.default.svc.cluster.local\n  trafficPolicy: {connectionPool: {tcp: {maxConnections: 7}}}\n";
+    apply(base + dr);
+    DiscoveryResponse cds = c.next();
+    assertThat(cds.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
+    DiscoveryResponse eds = c.next();
+    assertThat(eds.getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
+    // The changed cluster warms until its assignment arrives (Envoy): only that one is sent.
+    assertThat(eds.getResourcesList()).extracting(a -> a.unpack(ClusterLoadAssignment.class).getClusterName())
+        .containsExactly("outbound|9080||details.default.svc.cluster.local");
+  }
+
+  @Test
+  void routeEditSendsOnlyTheChangedRouteConfiguration() throws Exception {
+    String mesh = """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: istio-system}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 80, name: http-a, protocol: HTTP}
+            hosts: [a.example.com]
+          - port: {number: 81, name: http-b, protocol: HTTP}
+            hosts: [b.example.com]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: backend, namespace: istio-system}
+        spec:
+          hosts: [backend.example.internal]
+          location: MESH_INTERNAL
+          resolution: STATIC
+          ports: [{number: 8080, name: http, protocol: HTTP}]
+          endpoints: [{address: 10.0.0.1}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: a, namespace: istio-system}
+        spec:
+          hosts: [a.example.com]
+          gateways: [gw]
+          http: [{route: [{destination: {host: backend.example.internal}}]}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: b, namespace: istio-system}
+        spec:
+          hosts: [b.example.com]
+          gateways: [gw]
+          http: [{TIMEOUT route: [{destination: {host: backend.example.internal}}]}]
+        """;
+    apply(mesh.replace("TIMEOUT ", ""));
+    AdsClient c = connect(GATEWAY);
+    List<DiscoveryResponse> first = syncFully(c);
+    assertThat(first.get(3).getResourcesCount()).isEqualTo(2);
+    barrier(c);
+    apply(mesh.replace("TIMEOUT ", "timeout: 3s, "));
+    DiscoveryResponse rds = c.next();
+    assertThat(rds.getTypeUrl()).isEqualTo(TypeUrls.ROUTE);
+    assertThat(rds.getResourcesList()).extracting(a -> a.unpack(RouteConfiguration.class).getName()).containsExactly("http.81");
+    barrier(c);
+    assertThat(c.responses).as("nothing else was pushed").isEmpty();
+  }
+
+  private static List<String> edsNames(DiscoveryResponse cds) {
+    return cds.getResourcesList().stream().map(AdsProtocolTest::unpackCluster)
+        .filter(cl -> cl.getType() == io.minimesh.api.xds.v1.Cluster.DiscoveryType.EDS).map(cl -> cl.getName()).toList();
+  }
+
+  /** Responses up to the answer to a debug request sent before (which is not included). */
+  private static List<DiscoveryResponse> untilDebug(AdsClient c) throws Exception {
+    List<DiscoveryResponse> out = new ArrayList<>();
+    for (DiscoveryResponse r = c.next(); !r.getTypeUrl().equals(TypeUrls.DEBUG_SYNCZ); r = c.next()) out.add(r);
+    return out;
+  }
+
+  @Test
   void rotatedSecretIsPushedAloneAndOnlyTheChangedOne() throws Exception {
     String gw = """
         apiVersion: networking.istio.io/v1
@@ -331,7 +442,9 @@ class AdsProtocolTest {
     List<String> more = List.of("outbound|9080||details.default.svc.cluster.local", "outbound|9080||ratings.default.svc.cluster.local");
     c.ack(e1, more);
     DiscoveryResponse e2 = c.next();
-    assertThat(e2.getResourcesCount()).isEqualTo(2);
+    // Only the newly watched assignment: the proxy keeps the one it has (named types are merged).
+    assertThat(e2.getResourcesList()).extracting(a -> a.unpack(ClusterLoadAssignment.class).getClusterName())
+        .containsExactly("outbound|9080||ratings.default.svc.cluster.local");
   }
 
   @Test

@@ -33,4 +33,17 @@ class PregeneratorTest {
       }
     }
   }
+
+  @Test
+  void gatewayReplicasShareOneConfigWhateverTheirAddressesButSidecarsDoNot() {
+    PushContext ctx = PushContext.build(io.minimesh.pilot.scale.ScaleMesh.snapshot(3, null));
+    Proxy gw1 = Proxy.fromNode(io.minimesh.pilot.scale.ScaleMesh.gateway(1));
+    Proxy gw2 = Proxy.fromNode(io.minimesh.pilot.scale.ScaleMesh.gateway(2));
+    assertThat(gw1.ips()).isNotEqualTo(gw2.ips());
+    assertThat(ConfigGenerator.generate(ctx, gw2)).isSameAs(ConfigGenerator.generate(ctx, gw1));
+    // A sidecar's address decides its inbound side.
+    Proxy sc = Proxy.fromNode(io.minimesh.pilot.scale.ScaleMesh.sidecar(1, 0));
+    Proxy moved = Proxy.fromNode(io.minimesh.pilot.scale.ScaleMesh.sidecar(1, 0).toBuilder().setIpAddresses(0, "10.9.9.9").build());
+    assertThat(ConfigGenerator.generate(ctx, moved)).isNotSameAs(ConfigGenerator.generate(ctx, sc));
+  }
 }
