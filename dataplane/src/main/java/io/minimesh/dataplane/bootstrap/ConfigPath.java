@@ -30,6 +30,11 @@ final class ConfigPath {
     return new ConfigPath(this, "[" + i + "]");
   }
 
+  /** The last segment: the key or index this path ends with. */
+  String last() {
+    return segment.replaceAll("^\\.|^\\[\"?|\"?]$", "");
+  }
+
   /** The enclosing node's path (the root's parent is the root). */
   ConfigPath parent() {
     return parent == null ? this : parent;
