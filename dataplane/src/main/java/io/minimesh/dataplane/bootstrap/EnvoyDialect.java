@@ -198,7 +198,11 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       if (value.has("clusters")) throw v2Error(path.field("clusters"), "found cluster_manager.clusters (Envoy v1)");
     });
     v2(Bootstrap.getDescriptor(), "listeners", "found a top-level \"listeners\" (Envoy v1)");
-    finisher(Bootstrap.getDescriptor(), (b, node, path) -> resolveAdsCluster((Bootstrap.Builder) b));
+    finisher(Bootstrap.getDescriptor(), (b, node, path) -> {
+      Bootstrap.Builder bb = (Bootstrap.Builder) b;
+      bb.getStaticResourcesBuilder().addAllListeners(fileListeners).addAllClusters(fileClusters);
+      resolveAdsCluster(bb);
+    });
 
     on(Node.getDescriptor(), "metadata", (m, b, parent, value, path) -> {
       Node.Builder n = (Node.Builder) b;
@@ -237,9 +241,76 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         (DynamicResources.Builder) b, value, path));
     for (String key : List.of("lds_config", "cds_config")) {
       on(DynamicResources.getDescriptor(), key, (m, b, parent, value, path) -> {
+        if (object(value, path).has("path") || value.has("path_config_source")) {
+          fileResources(m, key.equals("lds_config"), value, path);
+          return;
+        }
         Duration t = configSource(value, path);
         if (t != null) ((DynamicResources.Builder) b).setInitialFetchTimeout(t);
       });
+    }
+  }
+
+  // Listeners and clusters read from file-based LDS/CDS sources, added to the static ones.
+  private final List<Listener> fileListeners = new java.util.ArrayList<>();
+  private final List<Cluster> fileClusters = new java.util.ArrayList<>();
+
+  /**
+   * A file-based LDS/CDS source ({@code path_config_source.path}, or the older {@code path}): a
+   * DiscoveryResponse document whose {@code resources} are Listeners / Clusters. They are read once,
+   * when the bootstrap is loaded, and served like static resources (the file is not watched).
+   */
+  private void fileResources(ProtoMapper m, boolean listeners, JsonNode value, ConfigPath path) {
+    String file = null;
+    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      switch (e.getKey()) {
+        case "path" -> file = ProtoMapper.string(e.getValue(), p);
+        case "path_config_source" -> {
+          JsonNode src = object(e.getValue(), p);
+          allowKeys(src, p, "path", "watched_directory");
+          if (!src.path("path").isTextual()) throw p.field("path").error("a file name is required");
+          file = src.get("path").textValue();
+        }
+        case "resource_api_version" -> apiVersion(e.getValue(), p);
+        case "initial_fetch_timeout" -> ProtoMapper.duration(e.getValue(), p);
+        default -> throw p.error("unknown field (a file config source has path_config_source, resource_api_version)");
+      }
+    }
+    ConfigPath where = path.field(value.has("path") ? "path" : "path_config_source");
+    String text;
+    try {
+      text = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw where.error("cannot read \"" + file + "\": "
+          + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+    }
+    JsonNode doc;
+    try {
+      doc = BootstrapLoader.YAML.readTree(text);
+    } catch (java.io.IOException e) {
+      throw where.error("\"" + file + "\" is not valid YAML/JSON: " + e.getMessage());
+    }
+    ConfigPath root = ConfigPath.file(file);
+    if (doc == null || !doc.isObject()) throw root.error("expected a mapping with resources");
+    allowKeys(doc, root, "resources", "version_info", "type_url", "nonce");
+    JsonNode res = doc.path("resources");
+    if (res.isMissingNode() || res.isNull()) return;
+    list(res, root.field("resources"));
+    String want = listeners ? "envoy.config.listener.v3.Listener" : "envoy.config.cluster.v3.Cluster";
+    for (int i = 0; i < res.size(); i++) {
+      ConfigPath p = root.field("resources").index(i);
+      JsonNode r = object(res.get(i), p);
+      String type = typeUrl(r, p);
+      if (type != null && !type.equals(want)) {
+        throw p.field("@type").error("expected " + want + ", got \"" + r.get("@type").asText() + "\"");
+      }
+      if (listeners) {
+        fileListeners.add(m.mergeObject(Listener.newBuilder(), r, p, Set.of("@type")).build());
+      } else {
+        fileClusters.add(m.mergeObject(Cluster.newBuilder(), r, p, Set.of("@type")).build());
+      }
     }
   }
 
@@ -494,7 +565,8 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       JsonNode f = object(list.get(i), p);
       String name = f.path("name").asText("");
       String type = f.path("typed_config").isObject() ? typeUrl(f.get("typed_config"), p.field("typed_config")) : null;
-      String kind = type != null && HTTP_FILTER_TYPES.containsKey(type) ? HTTP_FILTER_TYPES.get(type) : name;
+      String kind = type != null && HTTP_FILTER_TYPES.containsKey(type) ? HTTP_FILTER_TYPES.get(type)
+          : LEGACY_HTTP_FILTER_NAMES.getOrDefault(name, name);
       if (kind.equals(CORS_FILTER)) continue;
       if (!BUILT_IN_HTTP_FILTERS.contains(kind) && !spiFilterNames().contains(kind)) {
         if (f.has("is_optional") && ProtoMapper.bool(f.get("is_optional"), p.field("is_optional"))) {
@@ -511,7 +583,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         throw p.error("unsupported HTTP filter \"" + (name.isEmpty() ? type : name) + "\""
             + (type == null || name.isEmpty() ? "" : " (" + type + ")")
             + " (supported: envoy.filters.http.router, envoy.filters.http.fault, envoy.filters.http.local_ratelimit,"
-            + " envoy.filters.http.cors; mark it is_optional: true to run without it)");
+            + " envoy.filters.http.cors, envoy.filters.http.health_check; mark it is_optional: true to run without it)");
       }
       HttpFilter.Builder hf = (HttpFilter.Builder) m.mergeObject(HttpFilter.newBuilder(), f, p);
       h.addHttpFilters(hf.setName(kind));
@@ -524,6 +596,12 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       "envoy.extensions.filters.http.fault.v3.HTTPFault", "envoy.filters.http.fault",
       "envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", "envoy.filters.http.local_ratelimit",
       "envoy.extensions.filters.http.cors.v3.Cors", CORS_FILTER);
+  // Pre-v3 well-known names, still written in many configs.
+  private static final Map<String, String> LEGACY_HTTP_FILTER_NAMES = Map.of(
+      "envoy.router", "envoy.filters.http.router",
+      "envoy.fault", "envoy.filters.http.fault",
+      "envoy.cors", CORS_FILTER,
+      "envoy.health_check", "envoy.filters.http.health_check");
   private static final Set<String> BUILT_IN_HTTP_FILTERS = Set.of(
       "envoy.filters.http.router", "envoy.filters.http.fault", "envoy.filters.http.local_ratelimit");
   private static volatile Set<String> spiFilters;

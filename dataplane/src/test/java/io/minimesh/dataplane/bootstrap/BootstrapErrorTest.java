@@ -180,8 +180,10 @@ class BootstrapErrorTest {
 
   @Test
   void onlyAdsConfigSourcesAndStateOfTheWorld() {
-    assertThat(message("dynamic_resources: {lds_config: {path: /etc/envoy/lds.yaml}}"))
-        .startsWith("dynamic_resources.lds_config.path: not supported: only ADS config sources");
+    assertThat(message("dynamic_resources: {lds_config: {api_config_source: {api_type: REST}}}"))
+        .startsWith("dynamic_resources.lds_config.api_config_source: not supported: only ADS config sources");
+    assertThat(message("dynamic_resources: {lds_config: {path: /nonexistent/lds.yaml}}"))
+        .startsWith("dynamic_resources.lds_config.path: cannot read \"/nonexistent/lds.yaml\"");
     assertThat(message("dynamic_resources: {ads_config: {api_type: DELTA_GRPC, grpc_services: []}}"))
         .startsWith("dynamic_resources.ads_config.api_type: delta xDS is not supported");
   }

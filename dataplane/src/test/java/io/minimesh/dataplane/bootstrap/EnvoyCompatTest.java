@@ -113,6 +113,10 @@ class EnvoyCompatTest {
     Bootstrap b = loadAndCompile(hcm(filters, SIMPLE_VH));
     assertThat(firstHcm(b).getHttpFiltersList()).extracting(HttpFilter::getName)
         .containsExactly("envoy.filters.http.fault", "envoy.filters.http.router");
+    // Pre-v3 names without a typed_config.
+    b = loadAndCompile(hcm("- name: envoy.cors\n- name: envoy.router\n", SIMPLE_VH));
+    assertThat(firstHcm(b).getHttpFiltersList()).extracting(HttpFilter::getName)
+        .containsExactly("envoy.filters.http.router");
   }
 
   @Test
@@ -185,5 +189,56 @@ class EnvoyCompatTest {
         """;
     Bootstrap b = loadAndCompile(yaml);
     assertThat(b.getAdmin().getAccessLogPath()).isEqualTo("/dev/stdout");
+  }
+
+  @Test
+  void fileBasedLdsAndCdsAreReadAtLoad(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path lds = dir.resolve("lds.yaml");
+    Path cds = dir.resolve("cds.yaml");
+    java.nio.file.Files.writeString(lds, """
+        resources:
+        - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+          name: listener_0
+          address: {socket_address: {address: 127.0.0.1, port_value: 0}}
+          filter_chains:
+          - filters:
+              name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                stat_prefix: ingress_http
+                http_filters:
+                - name: envoy.filters.http.router
+                  typed_config: {"@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router}
+                route_config:
+                  virtual_hosts: [{name: v, domains: ["*"], routes: [{match: {prefix: /}, route: {cluster: example_proxy_cluster}}]}]
+        """);
+    java.nio.file.Files.writeString(cds, """
+        resources:
+        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+          name: example_proxy_cluster
+          type: STRICT_DNS
+          typed_extension_protocol_options:
+            envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+              "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+              explicit_http_config: {http2_protocol_options: {}}
+          load_assignment:
+            cluster_name: example_proxy_cluster
+            endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: localhost, port_value: 8080}}}}]}]
+        """);
+    String yaml = """
+        node: {id: id_1, cluster: test}
+        dynamic_resources:
+          cds_config: {path_config_source: {path: CDS}}
+          lds_config: {path: LDS, resource_api_version: V3}
+        admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}
+        """.replace("CDS", cds.toString()).replace("LDS", lds.toString());
+    Bootstrap b = loadAndCompile(yaml);
+    assertThat(b.getStaticResources().getListenersList()).extracting(l -> l.getName()).containsExactly("listener_0");
+    assertThat(b.getStaticResources().getClustersList()).extracting(c -> c.getName()).containsExactly("example_proxy_cluster");
+    assertThat(b.getDynamicResources().getAdsAddress()).isEmpty();
+
+    java.nio.file.Files.writeString(cds, "resources:\n- {\"@type\": type.googleapis.com/envoy.config.cluster.v3.Cluster, name: c, lb_polcy: RANDOM}\n");
+    assertThatThrownBy(() -> BootstrapLoader.fromString(yaml))
+        .hasMessage(cds + ": resources[0].lb_polcy: unknown field (did you mean \"lb_policy\"?)");
   }
 }
