@@ -445,9 +445,8 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     ignore(Listener.getDescriptor(), "stat_prefix", "listener_filters_timeout", "continue_on_listener_filters_timeout",
         "reuse_port", "enable_reuse_port", "connection_balance_config", "socket_options", "tcp_fast_open_queue_length",
         "tcp_backlog_size", "freebind", "transparent", "enable_mptcp", "ignore_global_conn_limit");
-    on(Listener.getDescriptor(), "access_log", (m, b, parent, value, path) -> {
-      throw path.error("not supported: listener access logs (configure access_log on the connection manager or tcp_proxy)");
-    });
+    // Listener access logs record connections that never reached a filter (observability only).
+    ignore(Listener.getDescriptor(), "access_log");
     finisher(Listener.getDescriptor(), (b, node, path) -> {
       Listener.Builder l = (Listener.Builder) b;
       if (l.getName().isEmpty()) {
@@ -513,7 +512,8 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "server_header_transformation", "delayed_close_timeout", "internal_address_config",
         "set_current_client_cert_details", "stream_error_on_invalid_http_message", "via",
         "scheme_header_transformation", "represent_ipv4_remote_address_as_ipv4_mapped_ipv6",
-        "local_reply_config");
+        "local_reply_config", "access_log_options", "request_id_extension", "access_log_flush_interval",
+        "flush_access_log_on_new_request");
 
     on(hcm, "http_filters", (m, b, parent, value, path) -> httpFilters(m, (HttpConnectionManager.Builder) b, value, path));
 
@@ -530,7 +530,8 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     on(log, "name", IGNORE); // the logger kind comes from typed_config's @type, else from the name (finisher)
     on(log, "typed_config", (m, b, parent, value, path) -> accessLog((AccessLog.Builder) b, parent, value, path));
     v2(log, "config", "found \"config\", use typed_config");
-    unsupported(log, "filter", "access log filters");
+    // Filters only thin out what is logged: every request is logged instead (reported once).
+    ignore(log, "filter");
     finisher(log, (b, node, path) -> {
       AccessLog.Builder a = (AccessLog.Builder) b;
       if (!a.getPath().isEmpty()) return;
@@ -909,7 +910,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         httpProtocolOptions(m, (Cluster.Builder) b, e.getValue(), p);
       }
     });
-    ignore(cluster, "http_protocol_options", "upstream_connection_options", "respect_dns_ttl", "cleanup_interval",
+    ignore(cluster, "http_protocol_options", "upstream_connection_options", "respect_dns_ttl", "dns_resolvers", "use_tcp_for_dns_lookups", "dns_resolution_config", "typed_dns_resolver_config", "cleanup_interval",
         "close_connections_on_host_health_failure", "ignore_health_on_host_removal", "track_cluster_stats",
         "track_timeout_budgets", "upstream_http_protocol_options", "dns_jitter", "dns_failure_refresh_rate",
         "wait_for_warm_on_init", "connection_pool_per_downstream_connection");
