@@ -33,4 +33,15 @@ class IstioShapesTest {
         .extracting(Object::toString).isEmpty();
     assertThat(ctx.virtualServices()).hasSize(3);
   }
+
+  @Test
+  void olderSpellingsAndTlsShapesAreAccepted() throws Exception {
+    String yaml = Files.readString(Path.of("src/test/resources/compat/istio-shapes-3.yaml"));
+    PushContext ctx = PushContext.build(TestData.snapshot(yaml,
+        TestData.tlsSecret("default", "httpbin-credential", true, "httpbin.example.com")));
+    System.out.println("MESSAGES3 " + ctx.messages());
+    assertThat(ctx.messages()).filteredOn(m -> m.level() == ValidationMessage.Level.Error)
+        .extracting(Object::toString).isEmpty();
+    assertThat(ctx.virtualServices()).hasSize(2);
+  }
 }
