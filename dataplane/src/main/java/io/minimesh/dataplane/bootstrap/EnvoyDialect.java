@@ -516,6 +516,10 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "flush_access_log_on_new_request");
 
     on(hcm, "http_filters", (m, b, parent, value, path) -> httpFilters(m, (HttpConnectionManager.Builder) b, value, path));
+    on(hcm, "access_log", (m, b, parent, value, path) ->
+        accessLogs(m, value, path, ((HttpConnectionManager.Builder) b)::addAccessLog));
+    on(TcpProxy.getDescriptor(), "access_log", (m, b, parent, value, path) ->
+        accessLogs(m, value, path, ((TcpProxy.Builder) b)::addAccessLog));
 
     Descriptor filter = HttpFilter.getDescriptor();
     on(filter, "typed_config", (m, b, parent, value, path) -> {
@@ -619,6 +623,28 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       spiFilters = s = Set.copyOf(names);
     }
     return s;
+  }
+
+  /**
+   * An access_log list. Loggers that ship entries elsewhere (gRPC, OpenTelemetry, fluentd, Wasm…) are
+   * observability only: they are skipped with an info line instead of failing the whole config.
+   */
+  private void accessLogs(ProtoMapper m, JsonNode value, ConfigPath path, java.util.function.Consumer<AccessLog> add) {
+    JsonNode list = value.isObject()
+        ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(value) : list(value, path);
+    for (int i = 0; i < list.size(); i++) {
+      ConfigPath p = path.index(i);
+      JsonNode log = object(list.get(i), p);
+      JsonNode tc = log.path("typed_config");
+      String type = tc.isObject() ? typeUrl(tc, p.field("typed_config")) : null;
+      if (type != null && type.startsWith("envoy.extensions.access_loggers.")
+          && !List.of(FILE_LOG, STDOUT_LOG, STDERR_LOG).contains(type)) {
+        LOG.info("{}: access logger \"{}\" ({}) is not implemented by Minimesh; skipped", p,
+            log.path("name").asText(""), type);
+        continue;
+      }
+      add.accept((AccessLog) m.message(AccessLog.newBuilder(), log, p));
+    }
   }
 
   private void accessLog(AccessLog.Builder a, JsonNode parent, JsonNode value, ConfigPath path) {

@@ -216,12 +216,10 @@ class BootstrapErrorTest {
             "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
             cluster: c
             access_log:
-            - name: envoy.access_loggers.http_grpc
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig
+            - name: my.logger
         """);
     assertThat(message(logger)).startsWith("static_resources.listeners[0].filter_chains[0].filters[0].typed_config"
-        + ".access_log[0]: unsupported access logger \"envoy.access_loggers.http_grpc\"");
+        + ".access_log[0]: unsupported access logger \"my.logger\"");
   }
 
   @Test
