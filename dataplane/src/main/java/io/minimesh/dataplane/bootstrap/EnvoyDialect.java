@@ -754,11 +754,13 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         b.clear(); // CORS off here: no origin is allowed
       }
     });
-    ignore(VirtualHost.getDescriptor(), "include_request_attempt_count", "include_attempt_count_in_response");
+    ignore(VirtualHost.getDescriptor(), "include_request_attempt_count", "include_attempt_count_in_response",
+        "virtual_clusters", "per_request_buffer_limit_bytes", "request_body_buffer_limit");
     on(Route.getDescriptor(), "typed_per_filter_config", (m, b, parent, value, path) ->
         perFilterConfig(value, path, ((Route.Builder) b)::putTypedPerFilterConfig));
     v2(Route.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
-    ignore(Route.getDescriptor(), "decorator", "tracing", "stat_prefix");
+    ignore(Route.getDescriptor(), "decorator", "tracing", "stat_prefix", "per_request_buffer_limit_bytes",
+        "request_body_buffer_limit");
 
     on(RouteMatch.getDescriptor(), "grpc", (m, b, parent, value, path) -> {
       object(value, path);
