@@ -872,6 +872,13 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   static Struct filterConfig(JsonNode value, ConfigPath path) {
     object(value, path);
     String type = typeUrl(value, path);
+    if ("envoy.config.route.v3.FilterConfig".equals(type)) {
+      // Envoy's per-route wrapper {config, is_optional, disabled}: the filter's own config is inside.
+      if (value.path("disabled").asBoolean(false) || !value.has("config")) {
+        return ProtoMapper.toValue(((ObjectNode) value).deepCopy().without(List.of("@type", "is_optional"))).getStructValue();
+      }
+      return filterConfig(value.get("config"), path.field("config"));
+    }
     JsonNode config = type != null && TYPED_STRUCT.contains(type) ? value.path("value") : value;
     ObjectNode copy = config.isObject() ? ((ObjectNode) config).deepCopy() : ((ObjectNode) value).objectNode();
     copy.remove("@type");

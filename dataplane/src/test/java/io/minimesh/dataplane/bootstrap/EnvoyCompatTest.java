@@ -241,4 +241,25 @@ class EnvoyCompatTest {
     assertThatThrownBy(() -> BootstrapLoader.fromString(yaml))
         .hasMessage(cds + ": resources[0].lb_polcy: unknown field (did you mean \"lb_policy\"?)");
   }
+
+  @Test
+  void perRouteFilterConfigWrapperIsUnwrapped() throws Exception {
+    String vh = """
+        - name: v
+          domains: ['*']
+          routes:
+          - match: {prefix: /}
+            route: {cluster: c}
+            typed_per_filter_config:
+              envoy.filters.http.fault:
+                "@type": type.googleapis.com/envoy.config.route.v3.FilterConfig
+                config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault
+                  abort: {http_status: 503, percentage: {numerator: 100}}
+        """;
+    Bootstrap b = loadAndCompile(hcm(ROUTER, vh));
+    var cfg = firstHcm(b).getRouteConfig().getVirtualHosts(0).getRoutes(0).getTypedPerFilterConfigMap()
+        .get("envoy.filters.http.fault");
+    assertThat(cfg.getFieldsMap()).containsOnlyKeys("abort");
+  }
 }
