@@ -6,4 +6,6 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WorkloadSelector {
   public Map<String, String> labels;
+  /** DestinationRule's selector is istio.type.v1beta1.WorkloadSelector, which spells it matchLabels. */
+  public Map<String, String> matchLabels;
 }

@@ -34,7 +34,7 @@ public final class BootstrapLoader {
     ENVOY
   }
 
-  private static final ObjectMapper YAML =
+  static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
   /** Keys only an Envoy bootstrap has (anywhere in the document). */

@@ -21,13 +21,23 @@ final class ConfigPath {
   /** A mapping key; keys that are not plain identifiers are quoted ({@code options["a.b"]}). */
   ConfigPath field(String name) {
     if (PLAIN.matcher(name).matches()) {
-      return new ConfigPath(this, parent == null && segment.isEmpty() ? name : "." + name);
+      return new ConfigPath(this, (parent == null && segment.isEmpty()) || segment.endsWith(": ") ? name : "." + name);
     }
     return new ConfigPath(this, "[\"" + name + "\"]");
   }
 
+  /** The root of another document (a file-based xDS source): paths read {@code file: resources[0].name}. */
+  static ConfigPath file(String name) {
+    return new ConfigPath(ROOT, name + ": ");
+  }
+
   ConfigPath index(int i) {
     return new ConfigPath(this, "[" + i + "]");
+  }
+
+  /** The last segment: the key or index this path ends with. */
+  String last() {
+    return segment.replaceAll("^\\.|^\\[\"?|\"?]$", "");
   }
 
   /** The enclosing node's path (the root's parent is the root). */

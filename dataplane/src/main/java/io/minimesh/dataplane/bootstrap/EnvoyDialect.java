@@ -101,8 +101,16 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     void finish(Message.Builder b, JsonNode node, ConfigPath path);
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnvoyDialect.class);
+
   private final Map<String, Map<String, Handler>> handlers = new HashMap<>();
   private final Map<String, Finisher> finishers = new HashMap<>();
+  // Ignored fields already reported by this load (one info line per field name, not per occurrence).
+  private final Set<String> reported = new java.util.HashSet<>();
+  private final Handler ignoreAndReport = (m, b, parent, value, path) -> {
+    String field = b.getDescriptorForType().getName() + "." + path.last();
+    if (reported.add(field)) LOG.info("{}: accepted but has no effect in Minimesh (ignored)", path);
+  };
   private static final Handler IGNORE = (m, b, parent, value, path) -> {};
 
   // The ADS cluster named in dynamic_resources, resolved once the static clusters are mapped.
@@ -127,8 +135,12 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     return true;
   }
 
+  // The mapper of this load, for finishers that map sub-objects themselves.
+  private ProtoMapper mapper;
+
   @Override
   public void finish(ProtoMapper m, Message.Builder b, JsonNode node, ConfigPath path) {
+    mapper = m;
     Finisher f = finishers.get(b.getDescriptorForType().getFullName());
     if (f != null) f.finish(b, node, path);
   }
@@ -149,7 +161,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
 
   /** Envoy fields accepted and ignored (documented in docs/envoy-compat.md). */
   private void ignore(Descriptor d, String... keys) {
-    for (String k : keys) on(d, k, IGNORE);
+    for (String k : keys) on(d, k, ignoreAndReport);
   }
 
   /** Envoy v2 fields: one clear error instead of "unknown field". */
@@ -178,12 +190,19 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
   private void bootstrap() {
     ignore(Bootstrap.getDescriptor(), "layered_runtime", "stats_config", "stats_sinks", "stats_flush_interval",
         "stats_flush_on_admin", "stats_server_version_override", "watchdog", "watchdogs", "overload_manager",
-        "enable_dispatcher_stats", "application_log_config");
+        "enable_dispatcher_stats", "application_log_config", "tracing", "deferred_stat_options", "flags_path",
+        "perf_tracing_file_path", "node_context_params", "fatal_actions", "inline_headers", "default_regex_engine",
+        "memory_allocator_manager", "grpc_async_client_manager_config", "use_tcp_for_dns_lookups",
+        "dns_resolution_config", "typed_dns_resolver_config");
     on(Bootstrap.getDescriptor(), "cluster_manager", (m, b, parent, value, path) -> {
       if (value.has("clusters")) throw v2Error(path.field("clusters"), "found cluster_manager.clusters (Envoy v1)");
     });
     v2(Bootstrap.getDescriptor(), "listeners", "found a top-level \"listeners\" (Envoy v1)");
-    finisher(Bootstrap.getDescriptor(), (b, node, path) -> resolveAdsCluster((Bootstrap.Builder) b));
+    finisher(Bootstrap.getDescriptor(), (b, node, path) -> {
+      Bootstrap.Builder bb = (Bootstrap.Builder) b;
+      bb.getStaticResourcesBuilder().addAllListeners(fileListeners).addAllClusters(fileClusters);
+      resolveAdsCluster(bb);
+    });
 
     on(Node.getDescriptor(), "metadata", (m, b, parent, value, path) -> {
       Node.Builder n = (Node.Builder) b;
@@ -222,9 +241,76 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         (DynamicResources.Builder) b, value, path));
     for (String key : List.of("lds_config", "cds_config")) {
       on(DynamicResources.getDescriptor(), key, (m, b, parent, value, path) -> {
+        if (object(value, path).has("path") || value.has("path_config_source")) {
+          fileResources(m, key.equals("lds_config"), value, path);
+          return;
+        }
         Duration t = configSource(value, path);
         if (t != null) ((DynamicResources.Builder) b).setInitialFetchTimeout(t);
       });
+    }
+  }
+
+  // Listeners and clusters read from file-based LDS/CDS sources, added to the static ones.
+  private final List<Listener> fileListeners = new java.util.ArrayList<>();
+  private final List<Cluster> fileClusters = new java.util.ArrayList<>();
+
+  /**
+   * A file-based LDS/CDS source ({@code path_config_source.path}, or the older {@code path}): a
+   * DiscoveryResponse document whose {@code resources} are Listeners / Clusters. They are read once,
+   * when the bootstrap is loaded, and served like static resources (the file is not watched).
+   */
+  private void fileResources(ProtoMapper m, boolean listeners, JsonNode value, ConfigPath path) {
+    String file = null;
+    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      ConfigPath p = path.field(e.getKey());
+      switch (e.getKey()) {
+        case "path" -> file = ProtoMapper.string(e.getValue(), p);
+        case "path_config_source" -> {
+          JsonNode src = object(e.getValue(), p);
+          allowKeys(src, p, "path", "watched_directory");
+          if (!src.path("path").isTextual()) throw p.field("path").error("a file name is required");
+          file = src.get("path").textValue();
+        }
+        case "resource_api_version" -> apiVersion(e.getValue(), p);
+        case "initial_fetch_timeout" -> ProtoMapper.duration(e.getValue(), p);
+        default -> throw p.error("unknown field (a file config source has path_config_source, resource_api_version)");
+      }
+    }
+    ConfigPath where = path.field(value.has("path") ? "path" : "path_config_source");
+    String text;
+    try {
+      text = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw where.error("cannot read \"" + file + "\": "
+          + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+    }
+    JsonNode doc;
+    try {
+      doc = BootstrapLoader.YAML.readTree(text);
+    } catch (java.io.IOException e) {
+      throw where.error("\"" + file + "\" is not valid YAML/JSON: " + e.getMessage());
+    }
+    ConfigPath root = ConfigPath.file(file);
+    if (doc == null || !doc.isObject()) throw root.error("expected a mapping with resources");
+    allowKeys(doc, root, "resources", "version_info", "type_url", "nonce");
+    JsonNode res = doc.path("resources");
+    if (res.isMissingNode() || res.isNull()) return;
+    list(res, root.field("resources"));
+    String want = listeners ? "envoy.config.listener.v3.Listener" : "envoy.config.cluster.v3.Cluster";
+    for (int i = 0; i < res.size(); i++) {
+      ConfigPath p = root.field("resources").index(i);
+      JsonNode r = object(res.get(i), p);
+      String type = typeUrl(r, p);
+      if (type != null && !type.equals(want)) {
+        throw p.field("@type").error("expected " + want + ", got \"" + r.get("@type").asText() + "\"");
+      }
+      if (listeners) {
+        fileListeners.add(m.mergeObject(Listener.newBuilder(), r, p, Set.of("@type")).build());
+      } else {
+        fileClusters.add(m.mergeObject(Cluster.newBuilder(), r, p, Set.of("@type")).build());
+      }
     }
   }
 
@@ -359,9 +445,8 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     ignore(Listener.getDescriptor(), "stat_prefix", "listener_filters_timeout", "continue_on_listener_filters_timeout",
         "reuse_port", "enable_reuse_port", "connection_balance_config", "socket_options", "tcp_fast_open_queue_length",
         "tcp_backlog_size", "freebind", "transparent", "enable_mptcp", "ignore_global_conn_limit");
-    on(Listener.getDescriptor(), "access_log", (m, b, parent, value, path) -> {
-      throw path.error("not supported: listener access logs (configure access_log on the connection manager or tcp_proxy)");
-    });
+    // Listener access logs record connections that never reached a filter (observability only).
+    ignore(Listener.getDescriptor(), "access_log");
     finisher(Listener.getDescriptor(), (b, node, path) -> {
       Listener.Builder l = (Listener.Builder) b;
       if (l.getName().isEmpty()) {
@@ -427,7 +512,14 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         "server_header_transformation", "delayed_close_timeout", "internal_address_config",
         "set_current_client_cert_details", "stream_error_on_invalid_http_message", "via",
         "scheme_header_transformation", "represent_ipv4_remote_address_as_ipv4_mapped_ipv6",
-        "local_reply_config");
+        "local_reply_config", "access_log_options", "request_id_extension", "access_log_flush_interval",
+        "flush_access_log_on_new_request");
+
+    on(hcm, "http_filters", (m, b, parent, value, path) -> httpFilters(m, (HttpConnectionManager.Builder) b, value, path));
+    on(hcm, "access_log", (m, b, parent, value, path) ->
+        accessLogs(m, value, path, ((HttpConnectionManager.Builder) b)::addAccessLog));
+    on(TcpProxy.getDescriptor(), "access_log", (m, b, parent, value, path) ->
+        accessLogs(m, value, path, ((TcpProxy.Builder) b)::addAccessLog));
 
     Descriptor filter = HttpFilter.getDescriptor();
     on(filter, "typed_config", (m, b, parent, value, path) -> {
@@ -435,14 +527,15 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
       if (config.getFieldsCount() > 0) ((HttpFilter.Builder) b).setConfig(config);
     });
     v2(filter, "config", "found \"config\", use typed_config");
-    ignore(filter, "is_optional");
+    on(filter, "is_optional", IGNORE); // decided in httpFilters
     unsupported(filter, "config_discovery", "extension config discovery (ECDS)");
 
     Descriptor log = AccessLog.getDescriptor();
     on(log, "name", IGNORE); // the logger kind comes from typed_config's @type, else from the name (finisher)
     on(log, "typed_config", (m, b, parent, value, path) -> accessLog((AccessLog.Builder) b, parent, value, path));
     v2(log, "config", "found \"config\", use typed_config");
-    unsupported(log, "filter", "access log filters");
+    // Filters only thin out what is logged: every request is logged instead (reported once).
+    ignore(log, "filter");
     finisher(log, (b, node, path) -> {
       AccessLog.Builder a = (AccessLog.Builder) b;
       if (!a.getPath().isEmpty()) return;
@@ -460,6 +553,98 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
             + "\" (supported: envoy.access_loggers.file, envoy.access_loggers.stdout, envoy.access_loggers.stderr)");
       }
     });
+  }
+
+  /**
+   * The HCM's http_filters. A filter is identified by its typed_config's {@code @type} when Minimesh
+   * knows the type (the name is free-form in Envoy, e.g. "lua_filter_with_custom_name_0"), else by
+   * its name. The CORS filter only enables the routes' CORS policies, which Minimesh always applies,
+   * so it is dropped. A filter Minimesh does not implement is an error naming it, unless it is
+   * {@code is_optional: true}: then it is skipped, as Envoy skips an optional filter it lacks.
+   */
+  private void httpFilters(ProtoMapper m, HttpConnectionManager.Builder h, JsonNode value, ConfigPath path) {
+    JsonNode list = value.isObject()
+        ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(value) : list(value, path);
+    for (int i = 0; i < list.size(); i++) {
+      ConfigPath p = path.index(i);
+      JsonNode f = object(list.get(i), p);
+      String name = f.path("name").asText("");
+      String type = f.path("typed_config").isObject() ? typeUrl(f.get("typed_config"), p.field("typed_config")) : null;
+      String kind = type != null && HTTP_FILTER_TYPES.containsKey(type) ? HTTP_FILTER_TYPES.get(type)
+          : LEGACY_HTTP_FILTER_NAMES.getOrDefault(name, name);
+      if (kind.equals(CORS_FILTER)) continue;
+      if (!BUILT_IN_HTTP_FILTERS.contains(kind) && !spiFilterNames().contains(kind)) {
+        if (f.has("is_optional") && ProtoMapper.bool(f.get("is_optional"), p.field("is_optional"))) {
+          LOG.info("{}: skipping optional HTTP filter \"{}\"{} (not implemented by Minimesh)", p, name,
+              type == null ? "" : " (" + type + ")");
+          continue;
+        }
+        if (name.isEmpty() && type == null) throw p.field("name").error("required");
+        // Other names may be served by filter SPI jars added at run time: the compiler decides.
+        if (type == null || !type.startsWith("envoy.")) {
+          h.addHttpFilters((HttpFilter.Builder) m.mergeObject(HttpFilter.newBuilder(), f, p));
+          continue;
+        }
+        throw p.error("unsupported HTTP filter \"" + (name.isEmpty() ? type : name) + "\""
+            + (type == null || name.isEmpty() ? "" : " (" + type + ")")
+            + " (supported: envoy.filters.http.router, envoy.filters.http.fault, envoy.filters.http.local_ratelimit,"
+            + " envoy.filters.http.cors, envoy.filters.http.health_check; mark it is_optional: true to run without it)");
+      }
+      HttpFilter.Builder hf = (HttpFilter.Builder) m.mergeObject(HttpFilter.newBuilder(), f, p);
+      h.addHttpFilters(hf.setName(kind));
+    }
+  }
+
+  static final String CORS_FILTER = "envoy.filters.http.cors";
+  private static final Map<String, String> HTTP_FILTER_TYPES = Map.of(
+      ROUTER, "envoy.filters.http.router",
+      "envoy.extensions.filters.http.fault.v3.HTTPFault", "envoy.filters.http.fault",
+      "envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", "envoy.filters.http.local_ratelimit",
+      "envoy.extensions.filters.http.cors.v3.Cors", CORS_FILTER);
+  // Pre-v3 well-known names, still written in many configs.
+  private static final Map<String, String> LEGACY_HTTP_FILTER_NAMES = Map.of(
+      "envoy.router", "envoy.filters.http.router",
+      "envoy.fault", "envoy.filters.http.fault",
+      "envoy.cors", CORS_FILTER,
+      "envoy.health_check", "envoy.filters.http.health_check");
+  private static final Set<String> BUILT_IN_HTTP_FILTERS = Set.of(
+      "envoy.filters.http.router", "envoy.filters.http.fault", "envoy.filters.http.local_ratelimit");
+  private static volatile Set<String> spiFilters;
+
+  /** Names served by the proxy's HTTP filter SPI (what the compiler will accept). */
+  private static Set<String> spiFilterNames() {
+    Set<String> s = spiFilters;
+    if (s == null) {
+      Set<String> names = new java.util.HashSet<>();
+      for (var f : java.util.ServiceLoader.load(io.minimesh.dataplane.filter.HttpFilterFactory.class,
+          EnvoyDialect.class.getClassLoader())) {
+        names.add(f.name());
+      }
+      spiFilters = s = Set.copyOf(names);
+    }
+    return s;
+  }
+
+  /**
+   * An access_log list. Loggers that ship entries elsewhere (gRPC, OpenTelemetry, fluentd, Wasm…) are
+   * observability only: they are skipped with an info line instead of failing the whole config.
+   */
+  private void accessLogs(ProtoMapper m, JsonNode value, ConfigPath path, java.util.function.Consumer<AccessLog> add) {
+    JsonNode list = value.isObject()
+        ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(value) : list(value, path);
+    for (int i = 0; i < list.size(); i++) {
+      ConfigPath p = path.index(i);
+      JsonNode log = object(list.get(i), p);
+      JsonNode tc = log.path("typed_config");
+      String type = tc.isObject() ? typeUrl(tc, p.field("typed_config")) : null;
+      if (type != null && type.startsWith("envoy.extensions.access_loggers.")
+          && !List.of(FILE_LOG, STDOUT_LOG, STDERR_LOG).contains(type)) {
+        LOG.info("{}: access logger \"{}\" ({}) is not implemented by Minimesh; skipped", p,
+            log.path("name").asText(""), type);
+        continue;
+      }
+      add.accept((AccessLog) m.message(AccessLog.newBuilder(), log, p));
+    }
   }
 
   private void accessLog(AccessLog.Builder a, JsonNode parent, JsonNode value, ConfigPath path) {
@@ -558,11 +743,24 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     on(VirtualHost.getDescriptor(), "typed_per_filter_config", (m, b, parent, value, path) ->
         perFilterConfig(value, path, ((VirtualHost.Builder) b)::putTypedPerFilterConfig));
     v2(VirtualHost.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
-    ignore(VirtualHost.getDescriptor(), "include_request_attempt_count", "include_attempt_count_in_response");
+    finisher(VirtualHost.getDescriptor(), (b, node, path) -> corsPolicies(mapper, (VirtualHost.Builder) b, node, path));
+    Descriptor cors = io.minimesh.api.xds.v1.CorsPolicy.getDescriptor();
+    on(cors, "filter_enabled", IGNORE); // read by the finisher
+    ignore(cors, "shadow_enabled", "allow_private_network_access", "forward_not_matching_preflights");
+    finisher(cors, (b, node, path) -> {
+      JsonNode enabled = node.path("filter_enabled");
+      if (enabled.isObject() && enabled.has("default_value")
+          && fractionPercent(enabled.get("default_value"), path.field("filter_enabled").field("default_value")) == 0) {
+        b.clear(); // CORS off here: no origin is allowed
+      }
+    });
+    ignore(VirtualHost.getDescriptor(), "include_request_attempt_count", "include_attempt_count_in_response",
+        "virtual_clusters", "per_request_buffer_limit_bytes", "request_body_buffer_limit");
     on(Route.getDescriptor(), "typed_per_filter_config", (m, b, parent, value, path) ->
         perFilterConfig(value, path, ((Route.Builder) b)::putTypedPerFilterConfig));
     v2(Route.getDescriptor(), "per_filter_config", "found \"per_filter_config\"");
-    ignore(Route.getDescriptor(), "decorator", "tracing", "stat_prefix");
+    ignore(Route.getDescriptor(), "decorator", "tracing", "stat_prefix", "per_request_buffer_limit_bytes",
+        "request_body_buffer_limit");
 
     on(RouteMatch.getDescriptor(), "grpc", (m, b, parent, value, path) -> {
       object(value, path);
@@ -625,16 +823,62 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
     });
   }
 
-  /** Envoy's typed_per_filter_config: filter name → its config as a Struct (without "@type"). */
+  /**
+   * Envoy's typed_per_filter_config: filter name → its config as a Struct (without "@type"). The CORS
+   * filter's CorsPolicy is mapped onto the virtual host's / route's cors instead ({@link #corsPolicies}).
+   */
   private static void perFilterConfig(JsonNode value, ConfigPath path, java.util.function.BiConsumer<String, Struct> put) {
     object(value, path);
-    value.fields().forEachRemaining(e -> put.accept(e.getKey(), filterConfig(e.getValue(), path.field(e.getKey()))));
+    value.fields().forEachRemaining(e -> {
+      if (!e.getKey().equals(CORS_FILTER)) put.accept(e.getKey(), filterConfig(e.getValue(), path.field(e.getKey())));
+    });
+  }
+
+  /**
+   * Envoy v3's CORS policies in typed_per_filter_config["envoy.filters.http.cors"] (CorsPolicy) of a
+   * virtual host and its routes. As in Envoy's CORS filter, each field comes from the most specific
+   * level that sets it (route over virtual host, typed config over the legacy {@code cors} field);
+   * {@code filter_enabled} at 0 % turns CORS off (an empty policy allows no origin).
+   */
+  private void corsPolicies(ProtoMapper m, VirtualHost.Builder vh, JsonNode node, ConfigPath path) {
+    JsonNode vhTyped = node.path("typed_per_filter_config").path(CORS_FILTER);
+    ObjectNode vhCors = node.path("cors").isObject() ? ((ObjectNode) node.get("cors")).deepCopy() : null;
+    if (vhTyped.isObject()) {
+      vhCors = vhCors == null ? ((ObjectNode) vhTyped).deepCopy() : vhCors.setAll((ObjectNode) vhTyped.deepCopy());
+      vh.setCors(corsPolicy(m, vhCors, path.field("typed_per_filter_config").field(CORS_FILTER)));
+    }
+    JsonNode routes = node.path("routes");
+    for (int i = 0; i < routes.size() && i < vh.getRoutesCount(); i++) {
+      JsonNode r = routes.get(i);
+      JsonNode typed = r.path("typed_per_filter_config").path(CORS_FILTER);
+      JsonNode legacy = r.path("route").path("cors");
+      if (!typed.isObject() && !(legacy.isObject() && vhCors != null)) continue;
+      if (!vh.getRoutesBuilder(i).hasRoute()) continue;
+      ObjectNode merged = vhCors == null ? ((ObjectNode) node).objectNode() : vhCors.deepCopy();
+      if (legacy.isObject()) merged.setAll((ObjectNode) legacy.deepCopy());
+      if (typed.isObject()) merged.setAll((ObjectNode) typed.deepCopy());
+      ConfigPath rp = path.field("routes").index(i);
+      vh.getRoutesBuilder(i).getRouteBuilder().setCors(corsPolicy(m, merged,
+          typed.isObject() ? rp.field("typed_per_filter_config").field(CORS_FILTER) : rp.field("route").field("cors")));
+    }
+  }
+
+  private static io.minimesh.api.xds.v1.CorsPolicy corsPolicy(ProtoMapper m, ObjectNode json, ConfigPath path) {
+    if (json.has("@type")) typeUrl(json, path);
+    return m.mergeObject(io.minimesh.api.xds.v1.CorsPolicy.newBuilder(), json, path, Set.of("@type")).build();
   }
 
   /** A typed_config as a Struct: "@type" dropped, a TypedStruct unwrapped to its value. */
   static Struct filterConfig(JsonNode value, ConfigPath path) {
     object(value, path);
     String type = typeUrl(value, path);
+    if ("envoy.config.route.v3.FilterConfig".equals(type)) {
+      // Envoy's per-route wrapper {config, is_optional, disabled}: the filter's own config is inside.
+      if (value.path("disabled").asBoolean(false) || !value.has("config")) {
+        return ProtoMapper.toValue(((ObjectNode) value).deepCopy().without(List.of("@type", "is_optional"))).getStructValue();
+      }
+      return filterConfig(value.get("config"), path.field("config"));
+    }
     JsonNode config = type != null && TYPED_STRUCT.contains(type) ? value.path("value") : value;
     ObjectNode copy = config.isObject() ? ((ObjectNode) config).deepCopy() : ((ObjectNode) value).objectNode();
     copy.remove("@type");
@@ -701,7 +945,7 @@ final class EnvoyDialect implements ProtoMapper.Dialect {
         httpProtocolOptions(m, (Cluster.Builder) b, e.getValue(), p);
       }
     });
-    ignore(cluster, "http_protocol_options", "upstream_connection_options", "respect_dns_ttl", "cleanup_interval",
+    ignore(cluster, "http_protocol_options", "upstream_connection_options", "respect_dns_ttl", "dns_resolvers", "use_tcp_for_dns_lookups", "dns_resolution_config", "typed_dns_resolver_config", "cleanup_interval",
         "close_connections_on_host_health_failure", "ignore_health_on_host_removal", "track_cluster_stats",
         "track_timeout_budgets", "upstream_http_protocol_options", "dns_jitter", "dns_failure_refresh_rate",
         "wait_for_warm_on_init", "connection_pool_per_downstream_connection");

@@ -180,8 +180,10 @@ class BootstrapErrorTest {
 
   @Test
   void onlyAdsConfigSourcesAndStateOfTheWorld() {
-    assertThat(message("dynamic_resources: {lds_config: {path: /etc/envoy/lds.yaml}}"))
-        .startsWith("dynamic_resources.lds_config.path: not supported: only ADS config sources");
+    assertThat(message("dynamic_resources: {lds_config: {api_config_source: {api_type: REST}}}"))
+        .startsWith("dynamic_resources.lds_config.api_config_source: not supported: only ADS config sources");
+    assertThat(message("dynamic_resources: {lds_config: {path: /nonexistent/lds.yaml}}"))
+        .startsWith("dynamic_resources.lds_config.path: cannot read \"/nonexistent/lds.yaml\"");
     assertThat(message("dynamic_resources: {ads_config: {api_type: DELTA_GRPC, grpc_services: []}}"))
         .startsWith("dynamic_resources.ads_config.api_type: delta xDS is not supported");
   }
@@ -214,12 +216,10 @@ class BootstrapErrorTest {
             "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
             cluster: c
             access_log:
-            - name: envoy.access_loggers.http_grpc
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig
+            - name: my.logger
         """);
     assertThat(message(logger)).startsWith("static_resources.listeners[0].filter_chains[0].filters[0].typed_config"
-        + ".access_log[0]: unsupported access logger \"envoy.access_loggers.http_grpc\"");
+        + ".access_log[0]: unsupported access logger \"my.logger\"");
   }
 
   @Test

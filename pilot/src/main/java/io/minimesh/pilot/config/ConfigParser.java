@@ -76,6 +76,14 @@ public final class ConfigParser {
     Class<? extends CustomResource<?, ?>> type = IstioKinds.KINDS.get(kind);
     if (apiVersion.equals(MinimeshKinds.API_VERSION)) type = MinimeshKinds.KINDS.get(kind);
     else if (!IstioKinds.isServedApiVersion(apiVersion)) type = null;
+    if (type == null && isOtherKnownKind(kind, apiVersion)) {
+      // Kubernetes objects and Istio resources Minimesh does not implement often share a file with
+      // the networking resources (samples, kustomize output): skip them, say so, keep the rest.
+      errors.add(ValidationMessage.warning(Codes.UNKNOWN_KIND, key, origin, kind + " (" + apiVersion
+          + ") ignored: " + (apiVersion.contains("istio.io/") ? "not implemented by Minimesh, not enforced"
+              : "not an Istio networking resource")));
+      return;
+    }
     if (type == null) {
       errors.add(ValidationMessage.error(Codes.UNKNOWN_KIND, key, origin,
           "unsupported kind/apiVersion \"" + kind + "\" \"" + apiVersion + "\" (supported: "
@@ -93,6 +101,26 @@ public final class ConfigParser {
       String code = e.getMessage().startsWith("unknown field") ? Codes.UNKNOWN_FIELD : Codes.INVALID_TYPE;
       errors.add(ValidationMessage.error(code, key, origin, e.getMessage()));
     }
+  }
+
+  /** Istio kinds outside what Minimesh implements, by API group. */
+  private static final java.util.Map<String, java.util.Set<String>> OTHER_ISTIO_KINDS = java.util.Map.of(
+      "networking.istio.io", java.util.Set.of("EnvoyFilter", "WorkloadGroup", "ProxyConfig"),
+      "security.istio.io", java.util.Set.of("AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"),
+      "telemetry.istio.io", java.util.Set.of("Telemetry"),
+      "extensions.istio.io", java.util.Set.of("WasmPlugin"),
+      "install.istio.io", java.util.Set.of("IstioOperator"));
+
+  /**
+   * A real kind Minimesh skips: any kind outside the istio.io groups (Kubernetes core, apps, Gateway API,
+   * CRDs of other projects), or an Istio kind Minimesh does not implement. An unknown kind in an Istio
+   * group (a typo such as "VirtualSevice") or a networking kind with an unserved version stays an error.
+   */
+  static boolean isOtherKnownKind(String kind, String apiVersion) {
+    int slash = apiVersion.indexOf('/');
+    String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+    if (!group.endsWith("istio.io")) return !apiVersion.isEmpty();
+    return OTHER_ISTIO_KINDS.getOrDefault(group, java.util.Set.of()).contains(kind);
   }
 
   private static void secret(JsonNode n, ConfigKey key, Origin origin, List<TlsSecret> secrets,

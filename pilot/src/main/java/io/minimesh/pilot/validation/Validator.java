@@ -324,7 +324,9 @@ public final class Validator {
       return;
     }
     if (d.host == null || d.host.isBlank()) err(Codes.MISSING_FIELD, f + ".host", "is required");
-    else host(f + ".host", d.host, false);
+    // As Istio: a "*.example.com" destination names a wildcard ServiceEntry's host; a bare "*" is invalid.
+    else if (d.host.equals("*")) err(Codes.INVALID_HOST, f + ".host", "invalid destination host \"*\"");
+    else host(f + ".host", d.host, true);
     if (d.port != null && d.port.number != null) port(f + ".port.number", d.port.number);
   }
 

@@ -97,7 +97,54 @@ class ValidationTest {
     assertThat(ctx.virtualServices()).hasSize(1);
     assertThat(ctx.messages()).extracting(Object::toString)
         .anySatisfy(m -> assertThat(m).startsWith("Error [MM0001] (test1.yaml)"))
-        .anySatisfy(m -> assertThat(m).startsWith("Error [MM0002] (ConfigMap default/x test2.yaml:1) unsupported kind/apiVersion"));
+        .anySatisfy(m -> assertThat(m).startsWith("Warning [MM0002] (ConfigMap default/x test2.yaml:1) ConfigMap (v1) ignored"));
+  }
+
+  @Test
+  void otherKindsInTheSameFileAreSkippedWithAWarningButTyposAreErrors() {
+    String other = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: reviews-v1}
+        spec: {replicas: 1}
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: bookinfo-reviews}
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: deny-all}
+        spec: {}
+        ---
+        apiVersion: security.istio.io/v1beta1
+        kind: PeerAuthentication
+        metadata: {name: default, namespace: istio-system}
+        spec: {mtls: {mode: STRICT}}
+        ---
+        apiVersion: telemetry.istio.io/v1
+        kind: Telemetry
+        metadata: {name: mesh-default, namespace: istio-system}
+        spec: {accessLogging: [{providers: [{name: envoy}]}]}
+        ---
+        apiVersion: networking.istio.io/v1alpha3
+        kind: EnvoyFilter
+        metadata: {name: custom}
+        spec: {configPatches: []}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualSevice
+        metadata: {name: typo}
+        """;
+    PushContext ctx = PushContext.build(TestData.snapshot(GOOD_VS + "---\n" + other));
+    assertThat(ctx.virtualServices()).hasSize(1);
+    List<String> msgs = ctx.messages().stream().map(Object::toString).toList();
+    assertThat(msgs).filteredOn(m -> m.startsWith("Warning [MM0002]")).hasSize(6)
+        .anySatisfy(m -> assertThat(m).contains("(AuthorizationPolicy default/deny-all test0.yaml:")
+            .contains("not implemented by Minimesh, not enforced"))
+        .anySatisfy(m -> assertThat(m).contains("Deployment (apps/v1) ignored: not an Istio networking resource"));
+    assertThat(msgs).filteredOn(m -> m.startsWith("Error [MM0002]")).singleElement().asString()
+        .contains("(VirtualSevice default/typo").contains("unsupported kind/apiVersion");
   }
 
   @Test

@@ -315,4 +315,26 @@ class SimulationTest {
     String name = "outbound|9080||details.default.svc.cluster.local";
     assertThat(s1.of(TypeUrls.CLUSTER).get(name)).isSameAs(s2.of(TypeUrls.CLUSTER).get(name));
   }
+
+  @Test
+  void docsShapesRouteAsIstioWould() throws Exception {
+    String yaml = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/compat/istio-shapes.yaml"));
+    ProxyResources r = ConfigGenerator.generate(PushContext.build(TestData.snapshot(yaml)),
+        TestData.sidecar("productpage-v1", "default", "10.0.0.10", Map.of("app", "productpage")));
+    // A TLS route to a wildcard ServiceEntry host (Istio's wildcard egress) targets that entry's cluster.
+    assertThat(r.of(TypeUrls.CLUSTER)).containsKey("outbound|443||*.wikipedia.org");
+    RouteConfiguration rc = rds(r, "9080");
+    String reviews = "outbound|9080|%s|reviews.default.svc.cluster.local";
+    // Header match with sourceLabels of this workload (app: productpage) and ignoreUriCase.
+    assertThat(RouteSimulator.route(rc, Request.get("reviews:9080", "/REVIEWS/1").with("end-user", "jason")))
+        .isEqualTo(reviews.formatted("v2"));
+    assertThat(RouteSimulator.route(rc, Request.get("reviews:9080", "/api/v2/reviews")))
+        .isEqualTo(reviews.formatted("v2"));
+    assertThat(RouteSimulator.route(rc, Request.get("reviews:9080", "/api/v2/reviews").with("x-skip", "1")))
+        .isEqualTo(reviews.formatted("v1"));
+    assertThat(RouteSimulator.route(rc, Request.get("reviews:9080", "/reviews/1?debug=true")))
+        .isEqualTo("weighted:" + reviews.formatted("v1") + "=50," + reviews.formatted("v3") + "=50");
+    assertThat(RouteSimulator.route(rc, Request.get("ratings:9080", "/ratings/1")))
+        .isEqualTo("outbound|9080|v1|ratings.default.svc.cluster.local");
+  }
 }
