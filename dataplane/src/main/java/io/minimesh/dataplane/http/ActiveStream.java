@@ -700,17 +700,18 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request, Strea
         return;
       }
       stream = s;
-      HttpHeaders h = upstreamTemplate.headers().copy();
+      HttpHeaders template = upstreamTemplate.headers();
+      boolean hasBody = !(downstreamEnded && bodyBytes == 0 && bodyHasNoTrailers());
+      boolean chunked = hasBody && !template.contains(HttpHeaderNames.CONTENT_LENGTH);
+      // The template stays as it is for retries; a first try that changes nothing sends it as is.
+      HttpHeaders h = number > 1 || fwd.autoHostRewrite || chunked ? template.copy() : template;
       if (number > 1) h.set("x-envoy-attempt-count", Integer.toString(number));
       if (fwd.autoHostRewrite) {
         String hn = host.hostname();
         h.set(HttpHeaderNames.HOST, hn != null && !hn.isEmpty() ? hn : host.addressString());
       }
       HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamTemplate.method(), upstreamTemplate.uri(), h);
-      boolean hasBody = !(downstreamEnded && bodyBytes == 0 && bodyHasNoTrailers());
-      if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-        HttpUtil.setTransferEncodingChunked(r, true);
-      }
+      if (chunked) HttpUtil.setTransferEncodingChunked(r, true);
       s.write(r);
       flushBody(this);
       s.read();
