@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * (headers, body chunks, trailers in {@link LastHttpContent}); HTTP/2 streams are converted to it,
  * so this one class serves HTTP/1.1 and HTTP/2 in any combination.
  */
-final class ActiveStream implements HttpFilterContext, RouteTable.Request {
+final class ActiveStream implements HttpFilterContext, RouteTable.Request, StreamTimers.Timed {
   /** Bodies larger than this are not kept for replay, so such requests are not retried. */
   static final int RETRY_BUFFER_LIMIT = 1 << 20;
 
@@ -108,10 +108,12 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   // Consistent-hash input of this request (route hash_policy), computed once, reused by retries.
   private java.util.OptionalLong lbHash = java.util.OptionalLong.empty();
   private List<String> hashCookies = List.of();
-  private ScheduledFuture<?> globalTimer;
+  // Deadlines in the event loop's ticker nanos (StreamTimers.NONE: none), served by the connection's
+  // StreamTimers: one shared task rather than a timer scheduled and cancelled per request.
+  private StreamTimers timers;
+  private long globalDeadline = StreamTimers.NONE;
+  private long requestDeadline = StreamTimers.NONE;
   private ScheduledFuture<?> backoffTimer;
-  private ScheduledFuture<?> idleTimer;
-  private ScheduledFuture<?> requestTimer;
   private ScheduledFuture<?> faultTimer;
   private io.minimesh.dataplane.route.Cors cors;
   private String corsOrigin; // the request's Origin when the CORS policy allows it
@@ -124,7 +126,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   // Headers added to a local reply (rate limit response_headers_to_add).
   private List<LocalRateLimitConfig.Header> replyHeaders = List.of();
   private long idleTimeoutMs;
-  private long lastActivityNanos;
+  private long lastActivityNanos; // the loop's ticker
+  private boolean idleTimed;
 
   // Response.
   private boolean responseStarted;
@@ -241,7 +244,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     }
     if (hcm.requestTimeoutMs() > 0 && !requestDone()) {
       // request_timeout: the whole request must arrive in time, or 408.
-      requestTimer = down.schedule(this::onRequestTimeout, hcm.requestTimeoutMs());
+      requestDeadline = timers().now() + TimeUnit.MILLISECONDS.toNanos(hcm.requestTimeoutMs());
+      timers().update(this);
     }
     requestId = headers.get("x-request-id");
     if (requestId == null && hcm.generateRequestId()) {
@@ -348,7 +352,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     bodyBytes += n;
     if (c instanceof LastHttpContent) {
       downstreamEnded = true;
-      if (fwd != null && globalTimer == null) startGlobalTimer();
+      requestDeadline = StreamTimers.NONE; // request_timeout covers the request's arrival only
+      if (fwd != null && globalDeadline == StreamTimers.NONE) startGlobalTimer();
     }
     if (hcm.maxRequestBodyBytes() > 0 && bodyBytes > hcm.maxRequestBodyBytes()) {
       c.release();
@@ -439,27 +444,22 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   }
 
   private void onRequestTimeout() {
-    requestTimer = null;
     if (done || downstreamEnded) return;
     hcm.stats().rqTimeout.inc();
     localReply(408, "request timeout", "-", "request_overall_timeout");
   }
 
-  /** Activity on the stream: pushes the idle deadline out (the timer re-arms itself lazily). */
+  /** Activity on the stream: pushes the idle deadline out (checked lazily when the timer runs). */
   private void touch() {
     if (idleTimeoutMs <= 0 || done) return;
-    lastActivityNanos = px.time().nanoTime();
-    if (idleTimer == null) idleTimer = down.schedule(this::onIdleCheck, idleTimeoutMs);
+    lastActivityNanos = timers().now();
+    if (!idleTimed) {
+      idleTimed = true;
+      timers().update(this); // later touches only move the deadline later: nothing to re-arm
+    }
   }
 
-  private void onIdleCheck() {
-    idleTimer = null;
-    if (done) return;
-    long idleFor = TimeUnit.NANOSECONDS.toMillis(px.time().nanoTime() - lastActivityNanos);
-    if (idleFor < idleTimeoutMs) {
-      idleTimer = down.schedule(this::onIdleCheck, idleTimeoutMs - idleFor);
-      return;
-    }
+  private void onIdleTimeout() {
     hcm.stats().rqIdleTimeout.inc();
     if (!responseStarted) {
       localReply(408, "stream timeout", ResponseFlags.STREAM_IDLE_TIMEOUT, "stream_idle_timeout");
@@ -469,9 +469,51 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     }
   }
 
+  private StreamTimers timers() {
+    if (timers == null) timers = down.timers();
+    return timers;
+  }
+
+  @Override
+  public long deadline() {
+    if (done) return StreamTimers.NONE;
+    long d = Math.min(globalDeadline, requestDeadline);
+    Attempt a = attempt;
+    if (a != null && !a.finished) d = Math.min(d, a.perTryDeadline);
+    if (idleTimed && idleTimeoutMs > 0) d = Math.min(d, lastActivityNanos + TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs));
+    return d;
+  }
+
+  /** The stream's due deadlines, earliest first; on a tie in the order their timers were set. */
+  @Override
+  public void expire(long now) {
+    while (!done) {
+      long idle = idleTimed && idleTimeoutMs > 0
+          ? lastActivityNanos + TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs) : StreamTimers.NONE;
+      Attempt a = attempt;
+      long perTry = a != null && !a.finished ? a.perTryDeadline : StreamTimers.NONE;
+      long min = Math.min(Math.min(requestDeadline, globalDeadline), Math.min(perTry, idle));
+      if (min > now) return;
+      if (min == requestDeadline) {
+        requestDeadline = StreamTimers.NONE;
+        onRequestTimeout();
+      } else if (min == globalDeadline) {
+        globalDeadline = StreamTimers.NONE;
+        onGlobalTimeout();
+      } else if (min == perTry) {
+        a.perTryDeadline = StreamTimers.NONE;
+        onPerTryTimeout(a);
+      } else {
+        idleTimed = false;
+        onIdleTimeout();
+      }
+    }
+  }
+
   private void startGlobalTimer() {
-    if (fwd == null || fwd.timeoutMs <= 0 || done || globalTimer != null) return;
-    globalTimer = down.schedule(this::onGlobalTimeout, fwd.timeoutMs);
+    if (fwd == null || fwd.timeoutMs <= 0 || done || globalDeadline != StreamTimers.NONE) return;
+    globalDeadline = timers().now() + TimeUnit.MILLISECONDS.toNanos(fwd.timeoutMs);
+    timers().update(this);
   }
 
   private void startAttempt() {
@@ -510,7 +552,8 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     host.stats().rqActive.incrementAndGet();
     host.stats().rqTotal.increment();
     if (retry.perTryTimeoutMs > 0) {
-      a.perTryTimer = down.schedule(() -> onPerTryTimeout(a), retry.perTryTimeoutMs);
+      a.perTryDeadline = timers().now() + TimeUnit.MILLISECONDS.toNanos(retry.perTryTimeoutMs);
+      timers().update(this);
     }
     a.cancelPending = px.pools(down.loop()).newStream(cluster, host, h2, a);
   }
@@ -578,7 +621,6 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
   }
 
   private void onGlobalTimeout() {
-    globalTimer = null;
     if (done) return;
     cluster.stats.rqTimeout.inc();
     if (attempt != null) attempt.host.stats().rqTimeout.increment();
@@ -629,7 +671,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
       a.retryHeld = false;
       cluster.releaseRetry();
     }
-    if (a.perTryTimer != null) a.perTryTimer.cancel(false);
+    a.perTryDeadline = StreamTimers.NONE;
     if (a.stream == null && a.cancelPending != null) a.cancelPending.run();
     cluster.releaseRequest();
     cluster.stats.rqActive.dec();
@@ -647,7 +689,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     boolean abandoned;
     boolean finished;
     boolean retryHeld;
-    ScheduledFuture<?> perTryTimer;
+    long perTryDeadline = StreamTimers.NONE;
     Runnable cancelPending;
 
     Attempt(HostImpl host, int number) {
@@ -662,17 +704,18 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
         return;
       }
       stream = s;
-      HttpHeaders h = upstreamTemplate.headers().copy();
+      HttpHeaders template = upstreamTemplate.headers();
+      boolean hasBody = !(downstreamEnded && bodyBytes == 0 && bodyHasNoTrailers());
+      boolean chunked = hasBody && !template.contains(HttpHeaderNames.CONTENT_LENGTH);
+      // The template stays as it is for retries; a first try that changes nothing sends it as is.
+      HttpHeaders h = number > 1 || fwd.autoHostRewrite || chunked ? template.copy() : template;
       if (number > 1) h.set("x-envoy-attempt-count", Integer.toString(number));
       if (fwd.autoHostRewrite) {
         String hn = host.hostname();
         h.set(HttpHeaderNames.HOST, hn != null && !hn.isEmpty() ? hn : host.addressString());
       }
       HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, upstreamTemplate.method(), upstreamTemplate.uri(), h);
-      boolean hasBody = !(downstreamEnded && bodyBytes == 0 && bodyHasNoTrailers());
-      if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-        HttpUtil.setTransferEncodingChunked(r, true);
-      }
+      if (chunked) HttpUtil.setTransferEncodingChunked(r, true);
       s.write(r);
       flushBody(this);
       s.read();
@@ -739,7 +782,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
             flags = ResponseFlags.UPSTREAM_RETRY_LIMIT_EXCEEDED;
           }
         }
-        if (perTryTimer != null) perTryTimer.cancel(false);
+        perTryDeadline = StreamTimers.NONE;
         ChannelFuture hf = sendUpstreamHeaders(r);
         if (r instanceof FullHttpResponse full) {
           respTrailers = full.trailingHeaders();
@@ -806,8 +849,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
     r.headers().set(HttpHeaderNames.SERVER, hcm.serverName());
     io.netty.channel.Channel upstreamChannel = a.stream.detachForTunnel();
     finishAttempt(a);
-    if (globalTimer != null) globalTimer.cancel(false);
-    globalTimer = null;
+    globalDeadline = StreamTimers.NONE;
     down.write(r)
         .addListener(
             (ChannelFutureListener)
@@ -1019,9 +1061,7 @@ final class ActiveStream implements HttpFilterContext, RouteTable.Request {
 
   private void finish() {
     done = true;
-    if (idleTimer != null) idleTimer.cancel(false);
-    if (requestTimer != null) requestTimer.cancel(false);
-    if (globalTimer != null) globalTimer.cancel(false);
+    if (timers != null) timers.remove(this); // its deadlines go with it; nothing to cancel
     if (backoffTimer != null) backoffTimer.cancel(false);
     if (faultTimer != null) faultTimer.cancel(false);
     if (attempt != null) finishAttempt(attempt);

@@ -45,6 +45,7 @@ final class DownstreamHandler extends ChannelDuplexHandler {
   private boolean activated;
   private boolean closing;
   private int loopIndex;
+  private StreamTimers timers;
 
   DownstreamHandler(ProxyContext px, Supplier<HcmConfig> hcm, boolean h2, ResponseEncoder encoder, H1Guard guard) {
     this.px = px;
@@ -171,6 +172,15 @@ final class DownstreamHandler extends ChannelDuplexHandler {
 
   void readMore() {
     if (!closing) ctx.read();
+  }
+
+  /** The timers of this connection (an HTTP/2 stream shares its connection's). */
+  StreamTimers timers() {
+    if (timers == null) {
+      io.netty.channel.Channel ch = ctx.channel();
+      timers = StreamTimers.of(h2 && ch.parent() != null ? ch.parent() : ch);
+    }
+    return timers;
   }
 
   ScheduledFuture<?> schedule(Runnable r, long delayMs) {

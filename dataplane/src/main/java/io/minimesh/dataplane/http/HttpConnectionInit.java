@@ -56,7 +56,7 @@ public final class HttpConnectionInit {
     // Headers and body of a response (and of the upstream request) leave in one write(2), not one
     // per HttpObject: flushes are deferred to the end of the read batch or event-loop turn. After the
     // guard, whose own 408 goes out at once.
-    p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    p.addLast("flush", newFlushConsolidation());
     p.addLast("decoder", new Http1RequestDecoder(cfg.maxRequestHeadersBytes()));
     p.addLast("encoder", enc);
     p.addLast("hcm", new DownstreamHandler(px, hcm, false, enc, guard));
@@ -67,7 +67,11 @@ public final class HttpConnectionInit {
     cfg.stats().cxHttp2Total.inc();
     ch.config().setAutoRead(true); // frames must flow; per-stream back-pressure is HTTP/2 flow control
     Http2Settings settings = Http2Settings.defaultSettings().maxHeaderListSize(cfg.maxRequestHeadersBytes());
+    // Each stream's response is written and flushed by its own child channel (headers, body,
+    // trailers): without consolidation every one of them is a write(2). Deferred to the end of the
+    // read batch or event-loop turn, the frames of all streams answered in that turn leave together.
     ch.pipeline()
+        .addLast(H2_FLUSH, newFlushConsolidation())
         .addLast(
             Http2FrameCodecBuilder.forServer().initialSettings(settings).build(),
             new Http2MultiplexHandler(
@@ -82,6 +86,13 @@ public final class HttpConnectionInit {
                   }
                 }));
     ch.read();
+  }
+
+  /** Name of the parent connection's flush consolidation handler on an HTTP/2 connection. */
+  static final String H2_FLUSH = "h2-flush";
+
+  static FlushConsolidationHandler newFlushConsolidation() {
+    return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
   }
 
   /** Looks at the first bytes: the HTTP/2 connection preface selects HTTP/2, anything else HTTP/1.1. */

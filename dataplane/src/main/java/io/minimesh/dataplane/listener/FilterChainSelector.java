@@ -25,6 +25,7 @@ public final class FilterChainSelector<T> {
   public record Entry<T>(FilterChainMatch match, T chain) {}
 
   private final List<Compiled<T>> entries;
+  private final List<T> chains;
   private final T defaultChain;
 
   private record Compiled<T>(
@@ -73,12 +74,14 @@ public final class FilterChainSelector<T> {
           m.getTransportProtocol(), List.copyOf(m.getApplicationProtocolsList()), src, chains.get(i).chain()));
     }
     this.entries = List.copyOf(out);
+    // Built once: connection managers look their chain up here on every request.
+    this.chains = entries.stream().map(Compiled::chain).toList();
     this.defaultChain = defaultChain;
   }
 
   /** All chains (without the default), in configuration order. */
   public List<T> chains() {
-    return entries.stream().map(Compiled::chain).toList();
+    return chains;
   }
 
   public T defaultChain() {

@@ -78,6 +78,7 @@ public final class RouteTable {
   public static final class VHost {
     public final String name;
     final List<Route> routes;
+    private final RouteIndex index; // null: few routes, scanned
     public final RetryPolicy retryPolicy; // null when not set
     public final HeaderMutations requestMutations;
     public final HeaderMutations responseMutations;
@@ -92,6 +93,7 @@ public final class RouteTable {
         FaultConfig fault, LocalRateLimiter rateLimit, Cors cors) {
       this.name = name;
       this.routes = routes;
+      this.index = RouteIndex.of(routes);
       this.retryPolicy = rp;
       this.requestMutations = req;
       this.responseMutations = resp;
@@ -344,10 +346,16 @@ public final class RouteTable {
   public Match match(Request r) {
     VHost v = findVirtualHost(r.authority());
     if (v == null) return new Match(null, null);
+    if (v.index != null) return new Match(v, v.index.first(r));
+    return new Match(v, scan(v, r));
+  }
+
+  /** Envoy's route selection: the first route, in order, that matches. */
+  static Route scan(VHost v, Request r) {
     for (Route route : v.routes) {
-      if (route.matches(r)) return new Match(v, route);
+      if (route.matches(r)) return route;
     }
-    return new Match(v, null);
+    return null;
   }
 
   static long millis(Duration d) {

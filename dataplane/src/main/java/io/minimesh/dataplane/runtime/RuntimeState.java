@@ -11,6 +11,7 @@ import io.minimesh.dataplane.stats.StatsRegistry.Gauge;
 import io.minimesh.dataplane.tcp.TcpProxyConfig;
 import io.minimesh.dataplane.upstream.ClusterRuntime;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 
 /** The compiled form of one {@link ConfigSnapshot}: what requests read. Immutable. */
@@ -44,7 +45,10 @@ public final class RuntimeState {
 
     /** The chain with {@code key} (see {@link ListenerChain#key}), or null. */
     public ListenerChain chain(String key) {
-      for (ListenerChain c : chains.chains()) if (c.key().equals(key)) return c;
+      List<ListenerChain> all = chains.chains(); // per request (the connection manager's config): no iterator
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).key().equals(key)) return all.get(i);
+      }
       ListenerChain d = chains.defaultChain();
       return d != null && d.key().equals(key) ? d : null;
     }
