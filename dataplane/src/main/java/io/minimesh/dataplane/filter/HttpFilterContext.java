@@ -14,6 +14,11 @@ public interface HttpFilterContext {
 
   String authority();
 
+  /** "http" or "https", as the request arrived. */
+  default String scheme() {
+    return "http";
+  }
+
   SocketAddress remoteAddress();
 
   /** The request id (x-request-id). */

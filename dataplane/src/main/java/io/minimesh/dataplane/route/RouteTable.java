@@ -539,7 +539,8 @@ public final class RouteTable {
     };
   }
 
-  static Predicate<Request> headerMatcher(HeaderMatcher h, String w) throws InvalidConfigException {
+  /** Envoy's HeaderMatcher semantics, shared by routes and the filters that match headers. */
+  public static Predicate<Request> headerMatcher(HeaderMatcher h, String w) throws InvalidConfigException {
     String name = h.getName().toLowerCase(Locale.ROOT);
     if (name.isEmpty()) throw new InvalidConfigException(w + ".name: required");
     Predicate<String> valueTest;
